@@ -1,0 +1,48 @@
+# gmem-iommufd: IOMMU_IOAS_MAP_FILE from guest_memfd, with invalidation.
+# See README.md.  Entry point: ./run TARGET (installs what is missing).
+
+CACHE ?= $(CURDIR)/.cache
+WORK ?= $(CURDIR)/linux
+OUT ?= $(CURDIR)/out
+QEMU_TIMEOUT ?= 1500
+DEBUG_TIMEOUT ?= 2700
+
+S := $(CURDIR)/scripts
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+
+.PHONY: help base worktree export series-check kernel kernel-debug \
+	selftests test test-debug demo clean
+
+help:
+	@sed -n 's/^## //p' README.md
+
+base:
+	@$(S)/series.sh base $(CACHE)
+
+$(WORK)/.git/HEAD:
+	@$(S)/series.sh worktree $(CACHE) $(WORK)
+
+worktree: $(WORK)/.git/HEAD
+
+export: worktree
+	@$(S)/series.sh export $(CACHE) $(WORK)
+
+series-check:
+	@$(S)/series.sh check $(CACHE) $(WORK)
+
+kernel: worktree
+	@$(S)/build-kernel.sh $(WORK) $(CACHE)/build/test configs/base.config
+
+kernel-debug: worktree
+	@$(S)/build-kernel.sh $(WORK) $(CACHE)/build/debug configs/base.config configs/debug.config
+
+# Every test: the upstream suites and the project's own, on the test kernel.
+test: worktree
+	@$(S)/run-tests.sh $(WORK) $(CACHE) $(OUT) test
+
+# The same suites on the debug kernel (lockdep, KASAN, kmemleak, ...).
+test-debug: worktree
+	@$(S)/run-tests.sh $(WORK) $(CACHE) $(OUT) debug
+
+clean:
+	rm -rf $(OUT) $(CACHE)/build

@@ -1,0 +1,24 @@
+#!/bin/bash
+# Boot a kernel and initramfs under QEMU TCG and capture both serial ports.
+# Usage: qemu-run.sh BZIMAGE INITRD OUTDIR TIMEOUT_SECS [MEM] [EXTRA_APPEND]
+# OUTDIR/console.log: kernel console (ttyS0); OUTDIR/tests.log: test
+# channel (ttyS1); OUTDIR/qemu.cmd: the command line used.
+set -uo pipefail
+kernel=$1; initrd=$2; out=$3; tmo=$4; mem=${5:-2G}; extra=${6:-}
+mkdir -p "$out"
+rm -f "$out/console.log" "$out/tests.log"
+cmd=(qemu-system-x86_64 -M q35 -accel tcg -cpu max -smp 2 -m "$mem"
+     -display none -monitor none -no-reboot
+     -device intel-iommu -device edu
+     -kernel "$kernel" -initrd "$initrd"
+     -append "console=ttyS0 panic=-1 oops=panic intel_iommu=on loglevel=6 $extra"
+     -serial "file:$out/console.log" -serial "file:$out/tests.log")
+printf '%q ' "${cmd[@]}" > "$out/qemu.cmd"; echo >> "$out/qemu.cmd"
+start=$(date +%s)
+timeout --foreground -k 10 "$tmo" "${cmd[@]}" </dev/null >"$out/qemu.out" 2>&1
+rc=$?
+echo "$(( $(date +%s) - start ))" > "$out/qemu.secs"
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "qemu-run: TIMEOUT after ${tmo}s" | tee -a "$out/tests.log" >&2
+fi
+exit $rc

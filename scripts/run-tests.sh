@@ -1,0 +1,31 @@
+#!/bin/bash
+# Run the listed test beds and print the closing count.
+# Usage: run-tests.sh WORK CACHE OUT BED...
+set -uo pipefail
+here=$(dirname "$(realpath "$0")")
+top=$(dirname "$here")
+work=$1 cache=$2 out=$3; shift 3
+mkdir -p "$out"
+
+t0=$(date +%s)
+p=0 f=0 s=0
+for bed in "$@"; do
+	rm -f "$out/$bed/counts"
+	case $bed in
+	test)  frags=(configs/base.config); tmo=${QEMU_TIMEOUT:-1500}; mem=2G ;;
+	debug) frags=(configs/base.config configs/debug.config); tmo=${DEBUG_TIMEOUT:-2700}; mem=4G ;;
+	*) echo "run-tests: unknown bed $bed" >&2; exit 2 ;;
+	esac
+	(cd "$top" && "$here/test-bed.sh" "$bed" "$work" "$cache" "$out" "$tmo" "$mem" \
+		tests/suites "${frags[@]}")
+	if [ -f "$out/$bed/counts" ]; then
+		read -r a b c < "$out/$bed/counts"
+	else
+		echo "$bed: FAIL: did not get as far as running tests"
+		a=0 b=1 c=0
+	fi
+	p=$((p + a)) f=$((f + b)) s=$((s + c))
+done
+echo "total wall time $(( $(date +%s) - t0 ))s"
+echo "$p passed, $f failed, $s skipped"
+[ "$f" = 0 ]
