@@ -140,8 +140,12 @@ do_check() {
 	# (Documentation/process/coding-assistants.rst); the human submitter
 	# adds it before posting.
 	cp_fail=0
-	dict=$(dpkg -L codespell 2>/dev/null | grep -m1 '/dictionary\.txt$' || true)
-	[ -f "$dict" ] || { echo "series-check: FAIL: codespell dictionary not found"; fail=1; }
+	sysdict=$(dpkg -L codespell 2>/dev/null | grep -m1 '/dictionary\.txt$' || true)
+	[ -f "$sysdict" ] || { echo "series-check: FAIL: codespell dictionary not found"; fail=1; }
+	dict=$cache/codespell-dictionary.txt
+	words=$(grep -v '^#' "$top/scripts/codespell-kernel-words" | awk 'NF {print $1}' |
+		paste -sd'|')
+	grep -viE "^($words)->" "$sysdict" > "$dict"
 	for p in "${list[@]}"; do
 		# A false positive is waived only where the patch explains it
 		# below its "---" line as "checkpatch: TYPE: reason".
