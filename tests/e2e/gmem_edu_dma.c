@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A real device DMAs into guest_memfd mapped with IOMMU_IOAS_MAP_FILE, and
+ * the IOMMU blocks it once guest_memfd has revoked the mapping.
+ *
+ * QEMU's edu device is bound to vfio-pci and attached to an iommufd IOAS; a
+ * shared guest_memfd of 16 pages is mapped at IOVA 0x100000.  edu copies
+ * page 0 into its buffer and its buffer into page 1; after a hole is punched
+ * in page 1, and after the guest_memfd file is released, its DMA must fault
+ * (the intel-iommu driver logs "DMAR: [DMA Write ...] ... fault addr ...").
+ * Prints KTAP; exits 0 only if every test passed.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "edu.h"
+
+#define KSFT_SKIP	4
+#define PAGE_SIZE	4096
+#define GMEM_PAGES	16
+#define GMEM_SIZE	(GMEM_PAGES * PAGE_SIZE)
+#define IOVA		0x100000ULL
+#define DMA_LEN		2048
+#define NR_TESTS	7
+
+static struct edu edu;
+static int gmem_fd, kmsg_fd;
+static unsigned char *gmem;
+static int test_nr, failed;
+static bool area_mapped;		/* an area is mapped at IOVA */
+
+static bool ktap_result(bool ok, const char *name)
+{
+	printf("%sok %d %s\n", ok ? "" : "not ", ++test_nr, name);
+	if (!ok)
+		failed++;
+	return ok;
+}
+
+static void ktap_bail_out(const char *why)
+{
+	printf("Bail out! %s\n", why);
+	exit(1);
+}
+
+static void fill_pattern(unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (i * 7 + seed) & 0xff;
+}
+
+static bool has_pattern(const unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != ((i * 7 + seed) & 0xff)) {
+			printf("# byte %zu is 0x%02x, expected 0x%02x\n", i,
+			       p[i], (unsigned int)((i * 7 + seed) & 0xff));
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool is_zero(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i]) {
+			printf("# byte %zu is 0x%02x, expected 0\n", i, p[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static unsigned char *gmem_page(int page)
+{
+	return gmem + page * PAGE_SIZE;
+}
+
+static __u64 page_iova(int page)
+{
+	return IOVA + page * PAGE_SIZE;
+}
+
+/* edu copies DMA_LEN bytes from gmem page @from to gmem page @to. */
+static int dma_copy(int from, int to)
+{
+	if (edu_dma(&edu, page_iova(from), EDU_BUF_ADDR, DMA_LEN, false))
+		return -1;
+	return edu_dma(&edu, EDU_BUF_ADDR, page_iova(to), DMA_LEN, true);
+}
+
+/*
+ * Let edu DMA to (@write) or from page @page and require the DMAR fault of
+ * that access in the kernel log.
+ */
+static bool dma_faults(int page, bool write)
+{
+	char line[512];
+	int ret;
+
+	if (lseek(kmsg_fd, 0, SEEK_END) < 0) {
+		printf("# seek to the end of /dev/kmsg: %s\n", strerror(errno));
+		return false;
+	}
+	if (write)
+		ret = edu_dma(&edu, EDU_BUF_ADDR, page_iova(page), DMA_LEN,
+			      true);
+	else
+		ret = edu_dma(&edu, page_iova(page), EDU_BUF_ADDR, DMA_LEN,
+			      false);
+	if (ret || kmsg_find_dmar_fault(kmsg_fd, edu.bdf, write,
+					page_iova(page), line, sizeof(line)))
+		return false;
+	printf("# kmsg: %s\n", line);
+	return true;
+}
+
+static bool test_map(void)
+{
+	area_mapped = !ioas_map_file(&edu, gmem_fd, 0, GMEM_SIZE, IOVA);
+	return area_mapped;
+}
+
+/* edu copies page 0 to page 1 through its buffer. */
+static bool test_dma(void)
+{
+	bool zero_before, copied, dma_ok, rest_zero;
+
+	zero_before = is_zero(gmem_page(1), PAGE_SIZE);
+	if (!zero_before)
+		printf("# page 1 is not zero before the DMA\n");
+	fill_pattern(gmem_page(0), DMA_LEN, 1);
+	dma_ok = !dma_copy(0, 1);
+	copied = has_pattern(gmem_page(1), DMA_LEN, 1);
+	rest_zero = is_zero(gmem_page(1) + DMA_LEN, PAGE_SIZE - DMA_LEN);
+	if (dma_ok && !copied)
+		printf("# page 1 does not hold the pattern written to page 0\n");
+	if (!rest_zero)
+		printf("# the DMA wrote beyond %d bytes into page 1\n",
+		       DMA_LEN);
+	/* The pattern in page 1 can only have come from reading page 0. */
+	ktap_result(dma_ok && copied, "dma_from_gmem");
+	return ktap_result(dma_ok && copied && zero_before && rest_zero,
+			   "dma_to_gmem");
+}
+
+/* The hole revokes the whole area: both page 1 and page 0 must fault. */
+static bool test_fault_after_punch_hole(bool mapped)
+{
+	if (!mapped) {
+		printf("# no working mapping to revoke\n");
+		return false;
+	}
+	if (fallocate(gmem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      PAGE_SIZE, PAGE_SIZE)) {
+		printf("# fallocate(PUNCH_HOLE, offset 0x%x, 0x%x bytes): %s\n",
+		       PAGE_SIZE, PAGE_SIZE, strerror(errno));
+		return false;
+	}
+	return dma_faults(1, true) && dma_faults(0, false);
+}
+
+static bool test_unmap_after_revoke(void)
+{
+	if (ioas_unmap(&edu, IOVA, GMEM_SIZE))
+		return false;
+	area_mapped = false;
+	return true;
+}
+
+/* A fresh mapping at the same IOVA works again. */
+static bool test_remap(void)
+{
+	if (area_mapped) {
+		printf("# the revoked area is still mapped\n");
+		return false;
+	}
+	if (ioas_map_file(&edu, gmem_fd, 0, GMEM_SIZE, IOVA))
+		return false;
+	area_mapped = true;
+	if (!is_zero(gmem_page(1), PAGE_SIZE)) {
+		printf("# page 1 is not zero after the hole punch\n");
+		return false;
+	}
+	fill_pattern(gmem_page(0), DMA_LEN, 2);
+	if (dma_copy(0, 1))
+		return false;
+	if (!has_pattern(gmem_page(1), DMA_LEN, 2)) {
+		printf("# page 1 does not hold the pattern written to page 0\n");
+		return false;
+	}
+	return true;
+}
+
+/* Closing the last reference to the guest_memfd file revokes the area. */
+static bool test_fault_after_release(bool mapped)
+{
+	bool ok;
+
+	if (!mapped) {
+		printf("# no working mapping to revoke\n");
+		return false;
+	}
+	if (munmap(gmem, GMEM_SIZE)) {
+		printf("# munmap guest_memfd: %s\n", strerror(errno));
+		return false;
+	}
+	gmem = NULL;
+	ok = !close(gmem_fd);
+	if (!ok)
+		printf("# close guest_memfd: %s\n", strerror(errno));
+	gmem_fd = -1;
+	return ok && dma_faults(1, true);
+}
+
+int main(void)
+{
+	bool dma_works, remapped, cleanup_ok = true;
+	int found, vmfd;
+	void *map;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n");
+	found = edu_find(edu.bdf, sizeof(edu.bdf));
+	if (found < 0)
+		ktap_bail_out("cannot list PCI devices");
+	if (!found) {
+		printf("1..0 # SKIP no edu device (%04x:%04x)\n", EDU_VENDOR,
+		       EDU_DEVICE);
+		return KSFT_SKIP;
+	}
+	printf("1..%d\n", NR_TESTS);
+	if (edu_bind_vfio(&edu) || edu_open(&edu))
+		ktap_bail_out("cannot set up edu with vfio and iommufd");
+	printf("# edu %s: %s, IOAS %u\n", edu.bdf, edu.cdev, edu.ioas_id);
+	kmsg_fd = kmsg_open();
+	if (kmsg_fd < 0)
+		ktap_bail_out("cannot read the kernel log");
+	gmem_fd = gmem_create(GMEM_SIZE, &vmfd);
+	if (gmem_fd < 0)
+		ktap_bail_out("cannot create a shared guest_memfd");
+	map = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   gmem_fd, 0);
+	if (map == MAP_FAILED) {
+		printf("# mmap guest_memfd: %s\n", strerror(errno));
+		ktap_bail_out("cannot mmap the guest_memfd");
+	}
+	gmem = map;
+
+	ktap_result(test_map(), "map");
+	dma_works = test_dma();
+	ktap_result(test_fault_after_punch_hole(dma_works),
+		    "fault_after_punch_hole");
+	ktap_result(test_unmap_after_revoke(), "unmap_after_revoke");
+	remapped = ktap_result(test_remap(), "remap");
+	ktap_result(test_fault_after_release(remapped), "fault_after_release");
+
+	if (gmem && munmap(gmem, GMEM_SIZE)) {
+		printf("# munmap guest_memfd: %s\n", strerror(errno));
+		cleanup_ok = false;
+	}
+	if (gmem_fd >= 0 && close(gmem_fd)) {
+		printf("# close guest_memfd: %s\n", strerror(errno));
+		cleanup_ok = false;
+	}
+	/* Unmapping the area of a released guest_memfd succeeds too. */
+	if (area_mapped && ioas_unmap(&edu, IOVA, GMEM_SIZE))
+		cleanup_ok = false;
+	if (close(vmfd)) {
+		printf("# close VM: %s\n", strerror(errno));
+		cleanup_ok = false;
+	}
+	if (close(kmsg_fd)) {
+		printf("# close /dev/kmsg: %s\n", strerror(errno));
+		cleanup_ok = false;
+	}
+	if (edu_close(&edu))
+		cleanup_ok = false;
+	if (!cleanup_ok)
+		printf("# cleanup failed\n");
+	printf("# %d of %d tests failed\n", failed, NR_TESTS);
+	return failed || !cleanup_ok ? 1 : 0;
+}

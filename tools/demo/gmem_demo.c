@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a VMM does to let an assigned device DMA into guest memory backed by
+ * guest_memfd, and what the kernel does when that memory goes away.
+ *
+ * QEMU's edu device, bound to vfio-pci and attached to an iommufd IOAS,
+ * plays a loopback device: it reads a message from guest page 0 into its
+ * buffer and writes it back into guest page 1.  The guest_memfd is mapped
+ * with IOMMU_IOAS_MAP_FILE; punching a hole in it and releasing it revoke
+ * the mapping, and the device's next DMA faults in the IOMMU.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <sys/mman.h>
+
+#define EDU_ERR_PREFIX "[error] "
+#include "../../tests/e2e/edu.h"
+
+#define PAGE_SIZE	4096
+#define GMEM_SIZE	(64 * 1024)
+#define IOVA		0x100000ULL
+#define MSG_LEN		2048
+
+static struct edu edu;
+static unsigned char *gmem;
+static int kmsg_fd;
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("[error] ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	return 1;
+}
+
+/* The guest sends @msg from page 0; the device loops it back to page 1. */
+static int loopback(const char *msg)
+{
+	unsigned char *tx = gmem, *rx = gmem + PAGE_SIZE;
+
+	memset(tx, 0, MSG_LEN);
+	strcpy((char *)tx, msg);
+	printf("[guest]  wrote \"%s\" into its page 0\n", msg);
+	if (edu_dma(&edu, IOVA, EDU_BUF_ADDR, MSG_LEN, false))
+		return 1;
+	printf("[device] DMA read %d bytes from IOVA 0x%llx into its buffer\n",
+	       MSG_LEN, IOVA);
+	if (edu_dma(&edu, EDU_BUF_ADDR, IOVA + PAGE_SIZE, MSG_LEN, true))
+		return 1;
+	printf("[device] DMA wrote %d bytes to IOVA 0x%llx, guest sees in page 1: \"%.*s\"\n",
+	       MSG_LEN, IOVA + PAGE_SIZE, MSG_LEN, (char *)rx);
+	if (memcmp(rx, tx, MSG_LEN))
+		return fail("page 1 does not hold the message of page 0");
+	return 0;
+}
+
+/*
+ * The device DMAs to (@write) or from @iova; the IOMMU must block it and the
+ * kernel log the fault.
+ */
+static int expect_fault(__u64 iova, bool write, const char *what)
+{
+	char line[512];
+	int ret;
+
+	if (lseek(kmsg_fd, 0, SEEK_END) < 0) {
+		printf("[error] seek to the end of /dev/kmsg: %s\n",
+		       strerror(errno));
+		return 1;
+	}
+	if (write)
+		ret = edu_dma(&edu, EDU_BUF_ADDR, iova, MSG_LEN, true);
+	else
+		ret = edu_dma(&edu, iova, EDU_BUF_ADDR, MSG_LEN, false);
+	if (ret || kmsg_find_dmar_fault(kmsg_fd, edu.bdf, write, iova, line,
+					sizeof(line)))
+		return 1;
+	printf("[kernel] %s:\n           %s\n", what, line);
+	return 0;
+}
+
+static int map_gmem(int fd)
+{
+	if (ioas_map_file(&edu, fd, 0, GMEM_SIZE, IOVA))
+		return 1;
+	printf("[vmm]    mapped guest_memfd offset 0, %d KiB, at IOVA 0x%llx-0x%llx for device %s\n",
+	       GMEM_SIZE / 1024, IOVA, IOVA + GMEM_SIZE - 1, edu.bdf);
+	return 0;
+}
+
+static int unmap_gmem(void)
+{
+	if (ioas_unmap(&edu, IOVA, GMEM_SIZE))
+		return 1;
+	printf("[vmm]    unmapped the revoked IOVA range: IOMMU_IOAS_UNMAP succeeded\n");
+	return 0;
+}
+
+int main(void)
+{
+	int found, vmfd, gmem_fd;
+	void *map;
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	found = edu_find(edu.bdf, sizeof(edu.bdf));
+	if (found <= 0)
+		return found ? 1 : fail("no edu device (%04x:%04x)", EDU_VENDOR,
+					EDU_DEVICE);
+	if (edu_bind_vfio(&edu))
+		return 1;
+	printf("[vmm]    edu device %s (1234:11e8) bound to vfio-pci: %s\n",
+	       edu.bdf, edu.cdev);
+	if (edu_open(&edu))
+		return 1;
+	printf("[vmm]    device bound to iommufd and attached to IOAS %u\n",
+	       edu.ioas_id);
+	kmsg_fd = kmsg_open();
+	if (kmsg_fd < 0)
+		return 1;
+
+	gmem_fd = gmem_create(GMEM_SIZE, &vmfd);
+	if (gmem_fd < 0)
+		return 1;
+	map = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   gmem_fd, 0);
+	if (map == MAP_FAILED)
+		return fail("mmap guest_memfd: %s", strerror(errno));
+	gmem = map;
+	printf("[vmm]    created a VM and a guest_memfd of %d KiB (shared with the host, mmap()ed)\n",
+	       GMEM_SIZE / 1024);
+	if (map_gmem(gmem_fd) || loopback("hello from the guest"))
+		return 1;
+
+	if (fallocate(gmem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      PAGE_SIZE, PAGE_SIZE))
+		return fail("fallocate(PUNCH_HOLE): %s", strerror(errno));
+	printf("[vmm]    punch hole at offset 0x%x, 4 KiB (the guest freed its page 1)\n",
+	       PAGE_SIZE);
+	if (expect_fault(IOVA + PAGE_SIZE, true,
+			 "revoked: the device's next DMA, to page 1, faults") ||
+	    expect_fault(IOVA, false,
+			 "the whole range is revoked: a DMA from page 0 faults too"))
+		return 1;
+
+	if (unmap_gmem() || map_gmem(gmem_fd))
+		return 1;
+	for (i = 0; i < PAGE_SIZE; i++)
+		if (gmem[PAGE_SIZE + i])
+			return fail("page 1 is not zero after the hole punch");
+	printf("[guest]  its page 1 is a fresh zeroed page\n");
+	if (loopback("hello again, after the remap"))
+		return 1;
+
+	if (munmap(gmem, GMEM_SIZE))
+		return fail("munmap guest_memfd: %s", strerror(errno));
+	if (close(gmem_fd))
+		return fail("close guest_memfd: %s", strerror(errno));
+	printf("[vmm]    munmap() and close() of the guest_memfd: the file is released\n");
+	if (expect_fault(IOVA + PAGE_SIZE, true,
+			 "revoked on release: the device's next DMA faults") ||
+	    unmap_gmem())
+		return 1;
+
+	if (close(vmfd))
+		return fail("close VM: %s", strerror(errno));
+	if (close(kmsg_fd))
+		return fail("close /dev/kmsg: %s", strerror(errno));
+	if (edu_close(&edu))
+		return 1;
+	printf("[vmm]    done: the device reached guest_memfd only while its memory was there\n");
+	return 0;
+}
