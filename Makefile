@@ -36,6 +36,10 @@ kernel: worktree
 kernel-debug: worktree
 	@$(S)/build-kernel.sh $(WORK) $(CACHE)/build/debug configs/base.config configs/debug.config
 
+# The main job: a VMM-like demo mapping guest_memfd for a DMA device.
+demo: worktree
+	@$(S)/demo.sh $(WORK) $(CACHE) $(OUT)
+
 # Every test: the upstream suites and the project's own, on the test kernel.
 test: worktree
 	@$(S)/run-tests.sh $(WORK) $(CACHE) $(OUT) test

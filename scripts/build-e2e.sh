@@ -9,3 +9,6 @@ mkdir -p "$out"
 cflags=(-static -O2 -Wall -Wextra -Werror -isystem "$kbuild/usr/include")
 gcc "${cflags[@]}" -o "$out/gmem_edu_dma" "$top/tests/e2e/gmem_edu_dma.c"
 gcc "${cflags[@]}" -o "$out/gmem_demo" "$top/tools/demo/gmem_demo.c"
+# The stress test uses the iommufd selftest ops, from the kernel work tree.
+gcc "${cflags[@]}" -pthread -I "$top/linux/drivers/iommu/iommufd" \
+	-o "$out/gmem_stress" "$top/tests/stress/gmem_stress.c"

@@ -14,8 +14,10 @@ t0=$(date +%s)
 "$here/build-kernel.sh" "$work" "$kbuild" "$@" || exit 1
 t1=$(date +%s)
 "$here/build-selftests.sh" "$work" "$kbuild" "$stbuild" || exit 1
+"$here/build-e2e.sh" "$kbuild" "$cache/build/e2e-$name" || exit 1
 files=("$stbuild/iommu/iommufd" "$stbuild/iommu/iommufd_fail_nth"
-       "$stbuild/kvm/guest_memfd_test")
+       "$stbuild/kvm/guest_memfd_test" "$cache/build/e2e-$name/gmem_edu_dma"
+       "$cache/build/e2e-$name/gmem_stress")
 "$here/mkinitramfs.sh" "$cache/build/initramfs-$name.cpio.gz" "$suites" "${files[@]}" || exit 1
 t2=$(date +%s)
 cp "$kbuild/.config" "$run.config" 2>/dev/null || { mkdir -p "$out"; cp "$kbuild/.config" "$run.config"; }

@@ -8,9 +8,18 @@
  * page 0 into its buffer and its buffer into page 1; after a hole is punched
  * in page 1, and after the guest_memfd file is released, its DMA must fault
  * (the intel-iommu driver logs "DMAR: [DMA Write ...] ... fault addr ...").
+ *
+ * Then a private guest_memfd of 16 pages of a software-protected VM, bound to
+ * memslot 0 at GPA 0x100000, is mapped at IOVA 0x200000.  It cannot be
+ * mmapped, so a pattern goes through the device: from a shared staging
+ * guest_memfd (mapped at IOVA 0x300000) into edu's buffer, from there into
+ * private page 2, and back from private page 2 into the staging pages once
+ * edu's buffer has been cleared.  Converting the gfn of private page 2 to
+ * private (KVM_SET_MEMORY_ATTRIBUTES) revokes the area: its DMA must fault.
  * Prints KTAP; exits 0 only if every test passed.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -22,13 +31,27 @@
 #define GMEM_SIZE	(GMEM_PAGES * PAGE_SIZE)
 #define IOVA		0x100000ULL
 #define DMA_LEN		2048
-#define NR_TESTS	7
+#define NR_TESTS	9
+#define PRIV_GPA	0x100000ULL
+#define PRIV_IOVA	0x200000ULL
+#define PRIV_PAGE	2		/* the private page DMAs go through */
+#define STAGE_PAGES	3
+#define STAGE_SIZE	(STAGE_PAGES * PAGE_SIZE)
+#define STAGE_IOVA	0x300000ULL
+#define STAGE_PATTERN	0		/* staging pages: the pattern, */
+#define STAGE_ZERO	1		/* zeroes, */
+#define STAGE_RESULT	2		/* and what comes back */
+#define DMAR_RATELIMIT_S 5		/* interval of the DMAR fault messages */
 
 static struct edu edu;
 static int gmem_fd, kmsg_fd;
 static unsigned char *gmem;
 static int test_nr, failed;
 static bool area_mapped;		/* an area is mapped at IOVA */
+static int priv_vmfd = -1, priv_fd = -1, stage_vmfd = -1, stage_fd = -1;
+static void *priv_slot_mem = MAP_FAILED;	/* the memslot's userspace_addr */
+static unsigned char *stage;
+static bool priv_mapped, stage_mapped;	/* areas at PRIV_IOVA, STAGE_IOVA */
 
 static bool ktap_result(bool ok, const char *name)
 {
@@ -36,6 +59,11 @@ static bool ktap_result(bool ok, const char *name)
 	if (!ok)
 		failed++;
 	return ok;
+}
+
+static void ktap_skip(const char *name, const char *why)
+{
+	printf("ok %d %s # SKIP %s\n", ++test_nr, name, why);
 }
 
 static void ktap_bail_out(const char *why)
@@ -89,19 +117,40 @@ static __u64 page_iova(int page)
 	return IOVA + page * PAGE_SIZE;
 }
 
+static unsigned char *stage_page(int page)
+{
+	return stage + page * PAGE_SIZE;
+}
+
+static __u64 stage_iova(int page)
+{
+	return STAGE_IOVA + page * PAGE_SIZE;
+}
+
+static __u64 priv_iova(int page)
+{
+	return PRIV_IOVA + page * PAGE_SIZE;
+}
+
+/* edu copies DMA_LEN bytes from IOVA @from to IOVA @to. */
+static int dma_copy_iova(__u64 from, __u64 to)
+{
+	if (edu_dma(&edu, from, EDU_BUF_ADDR, DMA_LEN, false))
+		return -1;
+	return edu_dma(&edu, EDU_BUF_ADDR, to, DMA_LEN, true);
+}
+
 /* edu copies DMA_LEN bytes from gmem page @from to gmem page @to. */
 static int dma_copy(int from, int to)
 {
-	if (edu_dma(&edu, page_iova(from), EDU_BUF_ADDR, DMA_LEN, false))
-		return -1;
-	return edu_dma(&edu, EDU_BUF_ADDR, page_iova(to), DMA_LEN, true);
+	return dma_copy_iova(page_iova(from), page_iova(to));
 }
 
 /*
- * Let edu DMA to (@write) or from page @page and require the DMAR fault of
- * that access in the kernel log.
+ * Let edu DMA to (@write) or from page-aligned @iova and require the DMAR
+ * fault of that access in the kernel log.
  */
-static bool dma_faults(int page, bool write)
+static bool dma_faults(__u64 iova, bool write)
 {
 	char line[512];
 	int ret;
@@ -111,13 +160,11 @@ static bool dma_faults(int page, bool write)
 		return false;
 	}
 	if (write)
-		ret = edu_dma(&edu, EDU_BUF_ADDR, page_iova(page), DMA_LEN,
-			      true);
+		ret = edu_dma(&edu, EDU_BUF_ADDR, iova, DMA_LEN, true);
 	else
-		ret = edu_dma(&edu, page_iova(page), EDU_BUF_ADDR, DMA_LEN,
-			      false);
-	if (ret || kmsg_find_dmar_fault(kmsg_fd, edu.bdf, write,
-					page_iova(page), line, sizeof(line)))
+		ret = edu_dma(&edu, iova, EDU_BUF_ADDR, DMA_LEN, false);
+	if (ret || kmsg_find_dmar_fault(kmsg_fd, edu.bdf, write, iova, line,
+					sizeof(line)))
 		return false;
 	printf("# kmsg: %s\n", line);
 	return true;
@@ -165,7 +212,8 @@ static bool test_fault_after_punch_hole(bool mapped)
 		       PAGE_SIZE, PAGE_SIZE, strerror(errno));
 		return false;
 	}
-	return dma_faults(1, true) && dma_faults(0, false);
+	return dma_faults(page_iova(1), true) &&
+	       dma_faults(page_iova(0), false);
 }
 
 static bool test_unmap_after_revoke(void)
@@ -218,13 +266,195 @@ static bool test_fault_after_release(bool mapped)
 	if (!ok)
 		printf("# close guest_memfd: %s\n", strerror(errno));
 	gmem_fd = -1;
-	return ok && dma_faults(1, true);
+	return ok && dma_faults(page_iova(1), true);
+}
+
+/*
+ * Create a software-protected VM with a private guest_memfd of GMEM_SIZE
+ * bound to memslot 0 at PRIV_GPA, and a shared staging guest_memfd mapped at
+ * STAGE_IOVA.  Returns 0, KSFT_SKIP without software-protected VMs, or -1.
+ */
+static int private_setup(void)
+{
+	struct kvm_create_guest_memfd args = { .size = GMEM_SIZE };
+	struct kvm_userspace_memory_region2 region = {
+		.slot = 0,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = PRIV_GPA,
+		.memory_size = GMEM_SIZE,
+		.guest_memfd_offset = 0,
+	};
+	int kvm, types;
+	void *map;
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0) {
+		printf("# open /dev/kvm: %s\n", strerror(errno));
+		return -1;
+	}
+	types = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
+	if (types < 0) {
+		printf("# KVM_CHECK_EXTENSION(KVM_CAP_VM_TYPES): %s\n",
+		       strerror(errno));
+		close(kvm);
+		return -1;
+	}
+	if (!(types & (1 << KVM_X86_SW_PROTECTED_VM))) {
+		printf("# KVM VM types 0x%x\n", types);
+		close(kvm);
+		return KSFT_SKIP;
+	}
+	priv_vmfd = ioctl(kvm, KVM_CREATE_VM, KVM_X86_SW_PROTECTED_VM);
+	if (priv_vmfd < 0) {
+		printf("# KVM_CREATE_VM(KVM_X86_SW_PROTECTED_VM): %s\n",
+		       strerror(errno));
+		close(kvm);
+		return -1;
+	}
+	if (close(kvm)) {
+		printf("# close /dev/kvm: %s\n", strerror(errno));
+		return -1;
+	}
+	priv_fd = ioctl(priv_vmfd, KVM_CREATE_GUEST_MEMFD, &args);
+	if (priv_fd < 0) {
+		printf("# KVM_CREATE_GUEST_MEMFD(size %d, flags 0): %s\n",
+		       GMEM_SIZE, strerror(errno));
+		return -1;
+	}
+	map = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED) {
+		printf("# mmap %d anonymous bytes: %s\n", GMEM_SIZE,
+		       strerror(errno));
+		return -1;
+	}
+	priv_slot_mem = map;
+	region.userspace_addr = (uintptr_t)map;
+	region.guest_memfd = priv_fd;
+	if (ioctl(priv_vmfd, KVM_SET_USER_MEMORY_REGION2, &region)) {
+		printf("# KVM_SET_USER_MEMORY_REGION2(slot 0, GPA 0x%llx, guest_memfd): %s\n",
+		       PRIV_GPA, strerror(errno));
+		return -1;
+	}
+
+	stage_fd = gmem_create(STAGE_SIZE, &stage_vmfd);
+	if (stage_fd < 0)
+		return -1;
+	map = mmap(NULL, STAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   stage_fd, 0);
+	if (map == MAP_FAILED) {
+		printf("# mmap staging guest_memfd: %s\n", strerror(errno));
+		return -1;
+	}
+	stage = map;
+	if (ioas_map_file(&edu, stage_fd, 0, STAGE_SIZE, STAGE_IOVA))
+		return -1;
+	stage_mapped = true;
+	return 0;
+}
+
+/*
+ * Map the private guest_memfd and carry a pattern from the staging pages
+ * through private page PRIV_PAGE and back, clearing edu's buffer in between
+ * so that only the private page can bring the pattern back.
+ */
+static bool test_private_dma_roundtrip(bool set_up)
+{
+	if (!set_up) {
+		printf("# no private guest_memfd\n");
+		return false;
+	}
+	if (ioas_map_file(&edu, priv_fd, 0, GMEM_SIZE, PRIV_IOVA))
+		return false;
+	priv_mapped = true;
+	fill_pattern(stage_page(STAGE_PATTERN), DMA_LEN, 3);
+	if (dma_copy_iova(stage_iova(STAGE_PATTERN), priv_iova(PRIV_PAGE)))
+		return false;
+	if (dma_copy_iova(stage_iova(STAGE_ZERO), stage_iova(STAGE_RESULT)))
+		return false;
+	if (!is_zero(stage_page(STAGE_RESULT), DMA_LEN)) {
+		printf("# edu's buffer was not cleared\n");
+		return false;
+	}
+	if (dma_copy_iova(priv_iova(PRIV_PAGE), stage_iova(STAGE_RESULT)))
+		return false;
+	if (!has_pattern(stage_page(STAGE_RESULT), DMA_LEN, 3)) {
+		printf("# the pattern did not come back from private page %d\n",
+		       PRIV_PAGE);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Converting the gfn of private page PRIV_PAGE to private revokes the whole
+ * area: both that page and page 0 must fault.
+ */
+static bool test_fault_after_conversion(bool mapped)
+{
+	struct kvm_memory_attributes attrs = {
+		.address = PRIV_GPA + PRIV_PAGE * PAGE_SIZE,
+		.size = PAGE_SIZE,
+		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
+		.flags = 0,
+	};
+
+	if (!mapped) {
+		printf("# no working mapping to revoke\n");
+		return false;
+	}
+	/* The earlier tests' faults may have used up the rate limit. */
+	sleep(DMAR_RATELIMIT_S);
+	if (ioctl(priv_vmfd, KVM_SET_MEMORY_ATTRIBUTES, &attrs)) {
+		printf("# KVM_SET_MEMORY_ATTRIBUTES(GPA 0x%llx, PRIVATE): %s\n",
+		       (unsigned long long)attrs.address, strerror(errno));
+		return false;
+	}
+	return dma_faults(priv_iova(PRIV_PAGE), true) &&
+	       dma_faults(priv_iova(0), false);
+}
+
+/* Undo what private_setup() and the private tests set up. */
+static bool private_cleanup(void)
+{
+	bool ok = true;
+
+	/* The revoked area can be unmapped like any other. */
+	if (priv_mapped && ioas_unmap(&edu, PRIV_IOVA, GMEM_SIZE))
+		ok = false;
+	if (stage_mapped && ioas_unmap(&edu, STAGE_IOVA, STAGE_SIZE))
+		ok = false;
+	if (stage && munmap(stage, STAGE_SIZE)) {
+		printf("# munmap staging guest_memfd: %s\n", strerror(errno));
+		ok = false;
+	}
+	if (stage_fd >= 0 && close(stage_fd)) {
+		printf("# close staging guest_memfd: %s\n", strerror(errno));
+		ok = false;
+	}
+	if (stage_vmfd >= 0 && close(stage_vmfd)) {
+		printf("# close staging VM: %s\n", strerror(errno));
+		ok = false;
+	}
+	if (priv_fd >= 0 && close(priv_fd)) {
+		printf("# close private guest_memfd: %s\n", strerror(errno));
+		ok = false;
+	}
+	if (priv_slot_mem != MAP_FAILED && munmap(priv_slot_mem, GMEM_SIZE)) {
+		printf("# munmap memslot memory: %s\n", strerror(errno));
+		ok = false;
+	}
+	if (priv_vmfd >= 0 && close(priv_vmfd)) {
+		printf("# close software-protected VM: %s\n", strerror(errno));
+		ok = false;
+	}
+	return ok;
 }
 
 int main(void)
 {
-	bool dma_works, remapped, cleanup_ok = true;
-	int found, vmfd;
+	bool dma_works, remapped, roundtrip, cleanup_ok = true;
+	int found, vmfd, priv;
 	void *map;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -263,6 +493,17 @@ int main(void)
 	remapped = ktap_result(test_remap(), "remap");
 	ktap_result(test_fault_after_release(remapped), "fault_after_release");
 
+	priv = private_setup();
+	if (priv == KSFT_SKIP) {
+		ktap_skip("private_dma_roundtrip", "no software-protected VMs");
+		ktap_skip("fault_after_conversion", "no software-protected VMs");
+	} else {
+		roundtrip = ktap_result(test_private_dma_roundtrip(!priv),
+					"private_dma_roundtrip");
+		ktap_result(test_fault_after_conversion(roundtrip),
+			    "fault_after_conversion");
+	}
+
 	if (gmem && munmap(gmem, GMEM_SIZE)) {
 		printf("# munmap guest_memfd: %s\n", strerror(errno));
 		cleanup_ok = false;
@@ -278,6 +519,8 @@ int main(void)
 		printf("# close VM: %s\n", strerror(errno));
 		cleanup_ok = false;
 	}
+	if (!private_cleanup())
+		cleanup_ok = false;
 	if (close(kmsg_fd)) {
 		printf("# close /dev/kmsg: %s\n", strerror(errno));
 		cleanup_ok = false;

@@ -1,12 +1,13 @@
 #!/bin/bash
 # Throwaway: build gmem_edu_dma and gmem_demo statically, pack them into a
 # busybox initramfs and boot the test kernel with intel-iommu and edu.
-# Usage: try.sh [OUTDIR]   (default /tmp/gmem-e2e; the serial log is
-# OUTDIR/console.log)
+# Usage: [KERNEL=bzImage] try.sh [OUTDIR]   (default kernel: the test build's;
+# default OUTDIR /tmp/gmem-e2e; the serial log is OUTDIR/console.log)
 set -euo pipefail
 top=$(realpath "$(dirname "$0")/../..")
 kbuild=$top/.cache/build/test
 out=$(realpath -m "${1:-/tmp/gmem-e2e}")
+kernel=${KERNEL:-$kbuild/arch/x86/boot/bzImage}
 mkdir -p "$out"
 
 cflags="-static -O2 -Wall -I $kbuild/usr/include"
@@ -46,7 +47,7 @@ rm -f "$out/console.log"
 timeout 300 qemu-system-x86_64 -M q35 -accel tcg -cpu max -smp 2 -m 2G \
 	-display none -monitor none -no-reboot \
 	-device intel-iommu -device edu \
-	-kernel "$kbuild/arch/x86/boot/bzImage" \
+	-kernel "$kernel" \
 	-initrd "$out/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 intel_iommu=on" \
 	-serial "file:$out/console.log" </dev/null || echo "qemu: exit $?"

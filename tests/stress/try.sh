@@ -36,6 +36,8 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
+# Each mock domain logs at KERN_INFO; keep warnings and worse on the console.
+dmesg -n 5
 echo "### gmem_stress"
 /gmem_stress $seconds
 echo "### gmem_stress rc=\$?"
