@@ -11,7 +11,7 @@ S := $(CURDIR)/scripts
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 .PHONY: help base worktree export series-check kernel kernel-debug \
-	selftests test test-debug demo clean
+	selftests test test-debug demo gates clean
 
 help:
 	@sed -n 's/^## //p' README.md
@@ -47,6 +47,11 @@ test: worktree
 # The same suites on the debug kernel (lockdep, KASAN, kmemleak, ...).
 test-debug: worktree
 	@$(S)/run-tests.sh $(WORK) $(CACHE) $(OUT) debug
+
+# Quality gates: checkpatch, per-patch build, W=1/sparse/kernel-doc against
+# the base, build matrix.  GATES="bisect static" runs a subset.
+gates: worktree
+	@$(S)/gates.sh $(WORK) $(CACHE) $(OUT) $(GATES)
 
 clean:
 	rm -rf $(OUT) $(CACHE)/build

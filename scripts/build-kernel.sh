@@ -4,7 +4,8 @@
 # Usage: build-kernel.sh SRC BUILD FRAGMENT...
 # The config is `make tinyconfig` plus the fragments, then olddefconfig.
 # Every option a fragment sets must survive olddefconfig, or the build
-# stops: a silently dropped option would make a test meaningless.
+# stops: a silently dropped option would make a test meaningless.  When
+# several fragments set an option, the last one wins.
 set -euo pipefail
 
 src=$(realpath "$1"); build=$(realpath -m "$2"); shift 2
@@ -36,7 +37,10 @@ if ! cmp -s "$build/fragment.config" "$build/fragment.config.used" 2>/dev/null |
 				bad=1
 			fi ;;
 		esac
-	done < <(grep -v '^#' "$build/fragment.config")
+	done < <(grep -v '^#' "$build/fragment.config" |
+		 awk -F= '/^CONFIG_/ {last[$1] = $0; order[++n] = $1}
+			  END {for (i = 1; i <= n; i++)
+				if (!seen[order[i]]++) print last[order[i]]}')
 	[ $bad = 0 ] || die "config fragments not satisfied"
 	cp "$build/fragment.config" "$build/fragment.config.used"
 fi

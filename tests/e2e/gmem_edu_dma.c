@@ -41,7 +41,7 @@
 #define STAGE_PATTERN	0		/* staging pages: the pattern, */
 #define STAGE_ZERO	1		/* zeroes, */
 #define STAGE_RESULT	2		/* and what comes back */
-#define DMAR_RATELIMIT_S 5		/* interval of the DMAR fault messages */
+#define DMAR_RATELIMIT_S 5		/* rate limit interval of DMAR messages */
 
 static struct edu edu;
 static int gmem_fd, kmsg_fd;
@@ -403,7 +403,10 @@ static bool test_fault_after_conversion(bool mapped)
 		printf("# no working mapping to revoke\n");
 		return false;
 	}
-	/* The earlier tests' faults may have used up the rate limit. */
+	/*
+	 * Each DMAR fault takes 2 of the 10 messages allowed per interval:
+	 * let the earlier tests' faults leave the window.
+	 */
 	sleep(DMAR_RATELIMIT_S);
 	if (ioctl(priv_vmfd, KVM_SET_MEMORY_ATTRIBUTES, &attrs)) {
 		printf("# KVM_SET_MEMORY_ATTRIBUTES(GPA 0x%llx, PRIVATE): %s\n",

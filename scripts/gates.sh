@@ -1,0 +1,118 @@
+#!/bin/bash
+# Quality gates a maintainer and the 0-day bot would run on the series.
+# Usage: gates.sh WORK CACHE OUT [GATE...]
+# GATEs (default: all, in this order):
+#   checkpatch  series-check: patches apply, checkpatch --strict clean
+#   bisect      every patch of the series builds on its own (test config)
+#   static      W=1 + sparse (C=2) on the touched C files and kernel-doc
+#               -Wall on touched sources and headers: no new warnings
+#               compared with the base (diffed, not grepped)
+#   matrix      IOMMUFD/KVM y/m/n, IOMMUFD_TEST=n, MODULES=n: each links
+#               (vmlinux, bzImage, modules) without a warning
+# Prints one line per gate with its wall time and ends with the count.
+set -uo pipefail
+here=$(dirname "$(realpath "$0")")
+top=$(dirname "$here")
+work=$(realpath "$1") cache=$(realpath "$2") out=$(realpath -m "$3"); shift 3
+gates=("$@")
+[ ${#gates[@]} -gt 0 ] || gates=(checkpatch bisect static matrix)
+logs=$out/gates
+mkdir -p "$logs"
+rm -f "$logs"/*.note
+export KCC="ccache gcc"
+kmake=(make -s -C "$work" ARCH=x86_64 CC="ccache gcc" -j"$(( $(nproc) + 1 ))")
+
+orig=
+checkout() { git -C "$work" checkout -q "$1"; }
+restore() { [ -z "$orig" ] || checkout "$orig"; }
+trap restore EXIT
+need_clean() {
+	git -C "$work" diff --quiet HEAD || { echo "work tree has uncommitted changes"; return 1; }
+	orig=$(git -C "$work" symbolic-ref -q --short HEAD || git -C "$work" rev-parse HEAD)
+}
+
+gate_checkpatch() { "$here/series.sh" check "$cache" "$work"; }
+
+gate_bisect() {
+	local c rc=0
+	need_clean || return 1
+	for c in $(git -C "$work" rev-list --reverse base..HEAD); do
+		echo "== $(git -C "$work" log -1 --format='%h %s' "$c")"
+		checkout "$c"
+		if ! "$here/build-kernel.sh" "$work" "$cache/build/test" \
+			"$top/configs/base.config" 2>&1 | tee "$logs/bisect.$c.log" |
+			grep -q '^build-kernel: /'; then
+			echo "FAIL: $c does not build"; rc=1
+		elif grep -q 'warning:' "$logs/bisect.$c.log"; then
+			grep 'warning:' "$logs/bisect.$c.log"; rc=1
+		fi
+	done
+	restore
+	return $rc
+}
+
+# Warnings of W=1 C=2 builds of the touched objects and of kernel-doc on the
+# touched files, at the current checkout; line numbers dropped so that they
+# can be diffed across the series.
+static_warnings() {
+	local f obj
+	for f in $(git -C "$work" diff --name-only base..."$orig" -- '*.c' '*.h' |
+		   grep -v '^tools/'); do
+		[ -f "$work/$f" ] || continue
+		case $f in
+		*.c)	obj=${f%.c}.o
+			"${kmake[@]}" O="$cache/build/test" W=1 C=2 "$obj" 2>&1 |
+				grep -E 'warning|error' ;;
+		esac
+		(cd "$work" && perl scripts/kernel-doc -none -Wall "$f" 2>&1)
+	done | sed -E 's/(\.[ch]):[0-9]+(:[0-9]+)?/\1/' | sort
+}
+
+gate_static() {
+	need_clean || return 1
+	if ! (cd "$work" && [ "$(sh scripts/checker-valid.sh sparse -Wno-unknown-attribute 2>/dev/null)" = 1 ]); then
+		echo "sparse $(sparse --version 2>&1) is too old for this kernel" \
+		     "(scripts/checker-valid.sh): sparse NOT RUN, W=1 and kernel-doc only" |
+			tee "$logs/static.note"
+	fi
+	"$here/build-kernel.sh" "$work" "$cache/build/test" "$top/configs/base.config" >/dev/null || return 1
+	checkout base
+	static_warnings > "$logs/static.base.txt"
+	restore
+	static_warnings > "$logs/static.series.txt"
+	echo "base: $(wc -l < "$logs/static.base.txt") warnings, series: $(wc -l < "$logs/static.series.txt")"
+	if comm -13 "$logs/static.base.txt" "$logs/static.series.txt" | grep .; then
+		echo "FAIL: new warnings above"
+		return 1
+	fi
+}
+
+gate_matrix() {
+	local f name rc=0
+	for f in "$top"/configs/matrix/*.config; do
+		name=$(basename "$f" .config)
+		echo "== $name"
+		if ! "$here/build-kernel.sh" "$work" "$cache/build/matrix-$name" \
+			"$top/configs/base.config" "$f" > "$logs/matrix.$name.log" 2>&1; then
+			tail -5 "$logs/matrix.$name.log"; echo "FAIL: $name"; rc=1
+		elif grep 'warning:' "$logs/matrix.$name.log"; then
+			echo "FAIL: $name has warnings"; rc=1
+		fi
+	done
+	return $rc
+}
+
+pass=0 fail=0
+for g in "${gates[@]}"; do
+	t0=$(date +%s)
+	if "gate_$g" > "$logs/$g.log" 2>&1; then
+		r=passed; pass=$((pass + 1))
+	else
+		r=FAILED; fail=$((fail + 1))
+	fi
+	echo "gates: $g: $r in $(( $(date +%s) - t0 ))s (log: $logs/$g.log)"
+	[ ! -f "$logs/$g.note" ] || sed 's/^/    note: /' "$logs/$g.note"
+	[ $r = passed ] || tail -15 "$logs/$g.log" | sed 's/^/    /'
+done
+echo "gates: $pass passed, $fail failed"
+[ $fail = 0 ]
