@@ -26,6 +26,15 @@ for bed in "$@"; do
 	fi
 	p=$((p + a)) f=$((f + b)) s=$((s + c))
 done
+# The quick quality gates count as tests too: one each.
+if [ -n "${GATES-checkpatch static}" ]; then
+	# shellcheck disable=SC2086
+	"$here/gates.sh" "$work" "$cache" "$out" ${GATES-checkpatch static} |
+		tee "$out/gates.txt"
+	read -r a b < <(sed -n 's/^gates: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+			"$out/gates.txt")
+	p=$((p + ${a:-0})) f=$((f + ${b:-1}))
+fi
 echo "total wall time $(( $(date +%s) - t0 ))s"
 echo "$p passed, $f failed, $s skipped"
 [ "$f" = 0 ]
