@@ -11,7 +11,7 @@ S := $(CURDIR)/scripts
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 .PHONY: help base worktree export series-check kernel kernel-debug \
-	selftests test test-debug demo gates clean
+	selftests test test-debug demo bench gates clean
 
 help:
 	@sed -n 's/^## //p' README.md
@@ -39,6 +39,10 @@ kernel-debug: worktree
 # The main job: a VMM-like demo mapping guest_memfd for a DMA device.
 demo: worktree
 	@$(S)/demo.sh $(WORK) $(CACHE) $(OUT)
+
+# Benchmark of mapping guest_memfd on the built test kernel: bench/results.md.
+bench: worktree
+	@$(S)/bench.sh $(WORK) $(CACHE) $(OUT)
 
 # Every test: the upstream suites and the project's own on the test kernel,
 # then the quick gates (checkpatch, W=1/kernel-doc against the base).

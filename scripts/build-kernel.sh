@@ -15,7 +15,11 @@ mk=(make -s -C "$src" O="$build" ARCH=x86_64 CC="${KCC:-ccache gcc}" -j"$jobs")
 die() { echo "build-kernel: error: $*" >&2; exit 1; }
 
 mkdir -p "$build"
-cat "$@" > "$build/fragment.config"
+# One line per option, the last fragment's value winning, so that kconfig
+# sees no reassignment.
+cat "$@" | awk -F= '/^(# )?CONFIG_/ {k = $1; sub(/^# /, "", k); sub(/ is not set$/, "", k)
+			 v[k] = $0; if (!(k in seen)) {seen[k] = 1; o[++n] = k}}
+		    END {for (i = 1; i <= n; i++) print v[o[i]]}' > "$build/fragment.config"
 if ! cmp -s "$build/fragment.config" "$build/fragment.config.used" 2>/dev/null ||
    [ ! -f "$build/.config" ]; then
 	"${mk[@]}" tinyconfig >/dev/null

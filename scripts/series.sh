@@ -91,7 +91,8 @@ do_export() {
 	[ "$n" -gt 0 ] || die "no commits on top of base in $work"
 	# Keep the cover letter's subject and blurb: feed them back through
 	# the branch description.
-	subj=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$cover")
+	subj=$(awk '/^Subject:/ {s = $0; getline; while (/^[ \t]/) {s = s $0; getline}
+		    print s; exit}' "$cover" | sed 's/^Subject: \[PATCH[^]]*\] //')
 	blurb=$(awk '/^$/ && !h {h=1; next} h' "$cover" |
 		awk '/^[^ ].* \([0-9]+\):$/ {exit} {print}' |
 		sed -e :a -e '/^\n*$/{$d;N;ba' -e '}')
