@@ -45,7 +45,8 @@ bench: worktree
 	@$(S)/bench.sh $(WORK) $(CACHE) $(OUT)
 
 # Every test: the upstream suites and the project's own on the test kernel,
-# then the quick gates (checkpatch, W=1/kernel-doc against the base).
+# then the quick gates (checkpatch, W=1/kernel-doc against the base,
+# every patch builds).
 test: worktree
 	@$(S)/run-tests.sh $(WORK) $(CACHE) $(OUT) test
 
