@@ -531,4 +531,29 @@ static inline int kmsg_find_dmar_fault(int fd, const char *bdf, bool write,
 	}
 }
 
+/*
+ * Let @edu DMA @len bytes to (@write) or from page-aligned @iova, which the
+ * IOMMU must block, and wait for the DMAR fault of that access in the kernel
+ * log read from @kmsg_fd; copy the fault's text into @line.
+ */
+static inline int edu_dma_expect_fault(struct edu *edu, int kmsg_fd,
+				       __u64 iova, size_t len, bool write,
+				       char *line, size_t size)
+{
+	int ret;
+
+	if (lseek(kmsg_fd, 0, SEEK_END) < 0) {
+		edu_err("seek to the end of /dev/kmsg: %s", strerror(errno));
+		return -1;
+	}
+	if (write)
+		ret = edu_dma(edu, EDU_BUF_ADDR, iova, len, true);
+	else
+		ret = edu_dma(edu, iova, EDU_BUF_ADDR, len, false);
+	if (ret)
+		return -1;
+	return kmsg_find_dmar_fault(kmsg_fd, edu->bdf, write, iova, line,
+				    size);
+}
+
 #endif /* EDU_H */

@@ -153,18 +153,9 @@ static int dma_copy(int from, int to)
 static bool dma_faults(__u64 iova, bool write)
 {
 	char line[512];
-	int ret;
 
-	if (lseek(kmsg_fd, 0, SEEK_END) < 0) {
-		printf("# seek to the end of /dev/kmsg: %s\n", strerror(errno));
-		return false;
-	}
-	if (write)
-		ret = edu_dma(&edu, EDU_BUF_ADDR, iova, DMA_LEN, true);
-	else
-		ret = edu_dma(&edu, iova, EDU_BUF_ADDR, DMA_LEN, false);
-	if (ret || kmsg_find_dmar_fault(kmsg_fd, edu.bdf, write, iova, line,
-					sizeof(line)))
+	if (edu_dma_expect_fault(&edu, kmsg_fd, iova, DMA_LEN, write, line,
+				 sizeof(line)))
 		return false;
 	printf("# kmsg: %s\n", line);
 	return true;

@@ -65,19 +65,9 @@ static int loopback(const char *msg)
 static int expect_fault(__u64 iova, bool write, const char *what)
 {
 	char line[512];
-	int ret;
 
-	if (lseek(kmsg_fd, 0, SEEK_END) < 0) {
-		printf("[error] seek to the end of /dev/kmsg: %s\n",
-		       strerror(errno));
-		return 1;
-	}
-	if (write)
-		ret = edu_dma(&edu, EDU_BUF_ADDR, iova, MSG_LEN, true);
-	else
-		ret = edu_dma(&edu, iova, EDU_BUF_ADDR, MSG_LEN, false);
-	if (ret || kmsg_find_dmar_fault(kmsg_fd, edu.bdf, write, iova, line,
-					sizeof(line)))
+	if (edu_dma_expect_fault(&edu, kmsg_fd, iova, MSG_LEN, write, line,
+				 sizeof(line)))
 		return 1;
 	printf("[kernel] %s:\n           %s\n", what, line);
 	return 0;
