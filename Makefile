@@ -11,7 +11,7 @@ S := $(CURDIR)/scripts
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 .PHONY: help base worktree export series-check kernel kernel-debug \
-	selftests test test-debug demo bench gates clean
+	selftests test test-quick test-debug demo bench gates clean
 
 help:
 	@sed -n 's/^## //p' README.md
@@ -40,17 +40,24 @@ kernel-debug: worktree
 demo: worktree
 	@$(S)/demo.sh $(WORK) $(CACHE) $(OUT)
 
-# Benchmark of mapping guest_memfd on the built test kernel: bench/results.md.
+# Benchmark of mapping guest_memfd on the built test kernel, with the
+# idle-registry section also on the base kernel (built if missing, in
+# $(CACHE)/build/bench-base): bench/results.md.
 bench: worktree
 	@$(S)/bench.sh $(WORK) $(CACHE) $(OUT)
 
-# Every test: the upstream suites and the project's own on the test kernel,
-# then the quick gates (checkpatch, W=1/kernel-doc against the base,
-# every patch builds).
+# Every test: the upstream suites and the project's own on the test kernel
+# and on the debug kernel (lockdep, KASAN, kmemleak, ...), then the quality
+# gates (checkpatch, every patch builds, W=1/kernel-doc against the base,
+# build matrix).  What CI runs.
 test: worktree
-	@$(S)/run-tests.sh $(WORK) $(CACHE) $(OUT) test
+	@$(S)/run-tests.sh $(WORK) $(CACHE) $(OUT) test debug
 
-# The same suites on the debug kernel (lockdep, KASAN, kmemleak, ...).
+# The suites on the test kernel only, without the gates: the quick loop.
+test-quick: worktree
+	@GATES= $(S)/run-tests.sh $(WORK) $(CACHE) $(OUT) test
+
+# The suites on the debug kernel only.
 test-debug: worktree
 	@GATES= $(S)/run-tests.sh $(WORK) $(CACHE) $(OUT) debug
 

@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(make gcc libc6-dev bc bison flex libelf-dev libssl-dev cpio xz-utils
       kmod git ccache python3 perl qemu-system-x86 busybox-static libcap-dev
-      sparse codespell debian-archive-keyring ca-certificates rsync)
+      codespell debian-archive-keyring ca-certificates rsync)
 
 missing=()
 for p in "${pkgs[@]}"; do
