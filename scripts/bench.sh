@@ -1,7 +1,11 @@
 #!/bin/bash
 # Benchmark of IOMMU_IOAS_MAP_FILE from guest_memfd (tools/bench/gmem_bench.c)
-# on the already built test kernel, in QEMU TCG; writes bench/results.md.
-# The kernel is not rebuilt: run `make kernel` first if it is missing.
+# in QEMU TCG; writes bench/results.md.  Two boots: the unpatched base kernel
+# runs the base-comparable section (gmem_bench --idle), then the already
+# built test kernel runs everything, with the base figures to compare with.
+# The test kernel is not rebuilt: run `make kernel` first if it is missing.
+# The base kernel (same config fragments, out of tree, the source untouched)
+# is built here when missing or older than configs/base.config.
 # Usage: bench.sh WORK CACHE OUT
 set -uo pipefail
 here=$(dirname "$(realpath "$0")")
@@ -9,6 +13,10 @@ top=$(dirname "$here")
 work=$1 cache=$2 out=$3
 kbuild=$cache/build/test
 bzimage=$kbuild/arch/x86/boot/bzImage
+base_src=$cache/base/linux-source-7.3
+base_build=$cache/build/bench-base
+base_bzimage=$base_build/arch/x86/boot/bzImage
+bin=$cache/build/bench
 run=$out/bench
 results=$top/bench/results.md
 mem=4G
@@ -17,57 +25,108 @@ if [ ! -f "$bzimage" ]; then
 	echo "bench: no test kernel at $bzimage; run make kernel first" >&2
 	exit 1
 fi
-
-echo "== Building gmem_bench against $kbuild/usr/include"
-mkdir -p "$cache/build/bench" "$run"
-gcc -static -O2 -Wall -Wextra -Werror -isystem "$kbuild/usr/include" \
-	-I "$work/drivers/iommu/iommufd" \
-	-o "$cache/build/bench/gmem_bench" "$top/tools/bench/gmem_bench.c" ||
-	exit 1
-suites=$(mktemp)
-echo "gmem_bench prog 1200 ./gmem_bench" > "$suites"
-"$here/mkinitramfs.sh" "$cache/build/initramfs-bench.cpio.gz" "$suites" \
-	"$cache/build/bench/gmem_bench" || exit 1
-rm -f "$suites"
-
-echo "== Booting $bzimage in QEMU (TCG, -m $mem); console log: $run/console.log"
-"$here/qemu-run.sh" "$bzimage" "$cache/build/initramfs-bench.cpio.gz" \
-	"$run" 1500 "$mem"
-table=$(sed -n '/^### BEGIN gmem_bench/,/^### END/{/^###/d;p}' "$run/tests.log")
-rc=$(sed -n 's/^### END gmem_bench rc=\([0-9]*\).*/\1/p' "$run/tests.log")
-secs=$(sed -n 's/^### END gmem_bench rc=[0-9]* secs=\([0-9]*\).*/\1/p' \
-	"$run/tests.log")
-echo
-echo "$table"
-echo
-if [ "$rc" != 0 ]; then
-	echo "== Benchmark FAILED (rc=${rc:-none}); see $run/tests.log and $run/console.log"
-	exit 1
+if [ ! -f "$base_bzimage" ] ||
+   [ "$top/configs/base.config" -nt "$base_bzimage" ]; then
+	if [ ! -d "$base_src" ]; then
+		echo "bench: no base source at $base_src; run make base first" >&2
+		exit 1
+	fi
+	echo "== Building the base kernel (no series) in $base_build"
+	nice -n 19 "$here/build-kernel.sh" "$base_src" "$base_build" \
+		"$top/configs/base.config" || exit 1
 fi
 
-config=$kbuild/.config
+# Boot copies, with their configs: the builds may change under a long run.
+mkdir -p "$bin" "$run"
 describe=$(git -C "$work" describe --always 2>/dev/null || echo unknown)
+for k in patched:"$kbuild" base:"$base_build"; do
+	cp "${k#*:}/arch/x86/boot/bzImage" "$run/bzImage.${k%%:*}" &&
+	cp "${k#*:}/.config" "$run/config.${k%%:*}" || exit 1
+done
+
+echo "== Building gmem_bench against $kbuild/usr/include"
+gcc -static -O2 -Wall -Wextra -Werror -isystem "$kbuild/usr/include" \
+	-I "$work/drivers/iommu/iommufd" \
+	-o "$bin/gmem_bench" "$top/tools/bench/gmem_bench.c" || exit 1
+
+# boot NAME BZIMAGE SUITE_LINE FILE...: run one suite in QEMU, print its
+# output (between the suite markers) to NAME.out; fail unless it exited 0.
+boot() {
+	local name=$1 kernel=$2 line=$3 suites rc secs
+	shift 3
+	suites=$(mktemp)
+	echo "$line" > "$suites"
+	"$here/mkinitramfs.sh" "$cache/build/initramfs-bench-$name.cpio.gz" \
+		"$suites" "$@" || { rm -f "$suites"; return 1; }
+	rm -f "$suites"
+	echo "== Booting $kernel in QEMU (TCG, -m $mem); logs in $run/$name/"
+	"$here/qemu-run.sh" "$kernel" \
+		"$cache/build/initramfs-bench-$name.cpio.gz" "$run/$name" 1500 \
+		"$mem"
+	sed -n '/^### BEGIN gmem_bench/,/^### END/{/^###/d;p}' \
+		"$run/$name/tests.log" > "$run/$name.out"
+	rc=$(sed -n 's/^### END gmem_bench rc=\([0-9]*\).*/\1/p' \
+		"$run/$name/tests.log")
+	secs=$(sed -n 's/^### END gmem_bench rc=[0-9]* secs=\([0-9]*\).*/\1/p' \
+		"$run/$name/tests.log")
+	echo "${secs:-?}" > "$run/$name.secs"
+	if [ "$rc" != 0 ]; then
+		cat "$run/$name.out"
+		echo "== Benchmark FAILED on the $name kernel (rc=${rc:-none}); see $run/$name/tests.log and console.log"
+		return 1
+	fi
+}
+
+boot base "$run/bzImage.base" "gmem_bench prog 600 ./gmem_bench --idle" \
+	"$bin/gmem_bench" || exit 1
+grep '^samples ' "$run/base.out" > "$bin/base-idle.txt"
+boot patched "$run/bzImage.patched" \
+	"gmem_bench prog 1200 ./gmem_bench --base base-idle.txt" \
+	"$bin/gmem_bench" "$bin/base-idle.txt" || exit 1
+echo
+cat "$run/patched.out"
+echo
+
+# kernel NAME BUILD SOURCE: the description of one boot
+kernel() {
+	echo "- $1 kernel: \`$run/bzImage.$1\`, a copy of \`$2/arch/x86/boot/bzImage\`, $(sed -n 's/^### BOOT //p' "$run/$1/tests.log"), from $3"
+	echo "  - config: \`$run/config.$1\`, a copy of \`$2/.config\` (\`scripts/build-kernel.sh\`: tinyconfig + \`configs/base.config\`)"
+	echo "  - QEMU ran $(cat "$run/$1/qemu.secs") s, the benchmark $(cat "$run/$1.secs") s; command (\`$run/$1/qemu.cmd\`):"
+	echo
+	echo '```'
+	cat "$run/$1/qemu.cmd"
+	echo '```'
+	echo
+}
+
 mkdir -p "$(dirname "$results")"
 {
 	echo "# gmem_bench results"
 	echo
 	echo "- Date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-	echo "- Kernel: \`$bzimage\` (built from \`git -C linux describe --always\` = \`$describe\`)"
-	echo "- Kernel config: \`$config\`"
-	echo "- Guest: $(sed -n 's/^### BOOT //p' "$run/tests.log"), QEMU TCG, benchmark ran ${secs:-?} s"
-	echo "- QEMU command (from \`$run/qemu.cmd\`):"
+	kernel patched "$kbuild" \
+		"\`git -C linux describe --always\` = \`$describe\`"
+	kernel base "$base_build" \
+		"\`$base_src\` (the pinned base, no series)"
+	echo "Configs, base → patched (\`diff\`, comments left out):"
 	echo
 	echo '```'
-	cat "$run/qemu.cmd"
+	diff <(grep -v '^#' "$run/config.base") \
+		<(grep -v '^#' "$run/config.patched") && echo "(no difference)"
 	echo '```'
 	echo
 	echo "Program: \`tools/bench/gmem_bench.c\`; script: \`scripts/bench.sh\` (\`make bench\`)."
 	echo "QEMU TCG emulates the CPU, and the host was shared with other work:"
 	echo "absolute times are not those of hardware; compare the ratios, which"
-	echo "come from one run.  The mock domain is the iommufd selftest's"
-	echo "(CONFIG_IOMMUFD_TEST), not a hardware IOMMU."
+	echo "come from one run (section 4 compares two boots, see its note).  The"
+	echo "mock domain is the iommufd selftest's (CONFIG_IOMMUFD_TEST); VT-d is"
+	echo "QEMU's emulation of it, not a hardware IOMMU."
 	echo
-	echo "$table"
+	cat "$run/patched.out"
+	echo
+	echo "Base kernel boot (\`gmem_bench --idle\`), as printed there:"
+	echo
+	grep -v '^samples ' "$run/base.out"
 } > "$results.tmp"
 mv "$results.tmp" "$results"
 echo "== Results written to $results"

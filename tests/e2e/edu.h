@@ -2,8 +2,9 @@
 /*
  * Helpers shared by the guest_memfd end-to-end test and the demo: bind
  * QEMU's edu device to vfio-pci, attach it to an iommufd IOAS, drive its DMA
- * engine, create a shared guest_memfd, map it with IOMMU_IOAS_MAP_FILE and
- * find in the kernel log the DMAR fault that a blocked DMA causes.
+ * engine, create a shared guest_memfd or a software-protected VM with a
+ * private one, map it with IOMMU_IOAS_MAP_FILE and find in the kernel log the
+ * DMAR fault that a blocked DMA causes.
  *
  * edu (QEMU docs/specs/edu.rst), BAR0 registers: 0x00 identification
  * (0xRRrr00ed), 0x80 DMA source address, 0x88 DMA destination address, 0x90
@@ -23,6 +24,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -414,6 +416,107 @@ static inline int gmem_create(__u64 size, int *vmfd)
 		edu_err("KVM_CREATE_GUEST_MEMFD(size %llu, MMAP|INIT_SHARED): %s",
 			(unsigned long long)size, strerror(errno));
 	return fd;
+}
+
+/* A software-protected VM whose private guest_memfd backs memslot 0 */
+struct swp_vm {
+	int vmfd;		/* -1 until created */
+	int gmem_fd;		/* -1 until created */
+	void *slot_mem;		/* the memslot's userspace_addr, or MAP_FAILED */
+	__u64 size;
+};
+
+#define SWP_VM_INIT { .vmfd = -1, .gmem_fd = -1, .slot_mem = MAP_FAILED }
+
+/*
+ * Create in @v (SWP_VM_INIT) a KVM_X86_SW_PROTECTED_VM with a private
+ * guest_memfd of @size bound to memslot 0 at @gpa.  Returns 0, 1 if KVM has
+ * no software-protected VMs, or -1; swp_vm_destroy() releases what was
+ * created, also after a failure.
+ */
+static inline int swp_vm_create(struct swp_vm *v, __u64 size, __u64 gpa)
+{
+	struct kvm_create_guest_memfd args = { .size = size };
+	struct kvm_userspace_memory_region2 region = {
+		.slot = 0,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.guest_memfd_offset = 0,
+	};
+	int kvm, types;
+	void *map;
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0) {
+		edu_err("open /dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	types = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
+	if (types < 0) {
+		edu_err("KVM_CHECK_EXTENSION(KVM_CAP_VM_TYPES): %s",
+			strerror(errno));
+		close(kvm);
+		return -1;
+	}
+	if (!(types & (1 << KVM_X86_SW_PROTECTED_VM))) {
+		edu_err("KVM VM types 0x%x", types);
+		close(kvm);
+		return 1;
+	}
+	v->vmfd = ioctl(kvm, KVM_CREATE_VM, KVM_X86_SW_PROTECTED_VM);
+	if (v->vmfd < 0) {
+		edu_err("KVM_CREATE_VM(KVM_X86_SW_PROTECTED_VM): %s",
+			strerror(errno));
+		close(kvm);
+		return -1;
+	}
+	if (close(kvm)) {
+		edu_err("close /dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	v->gmem_fd = ioctl(v->vmfd, KVM_CREATE_GUEST_MEMFD, &args);
+	if (v->gmem_fd < 0) {
+		edu_err("KVM_CREATE_GUEST_MEMFD(size %llu, flags 0): %s",
+			(unsigned long long)size, strerror(errno));
+		return -1;
+	}
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED) {
+		edu_err("mmap %llu anonymous bytes: %s",
+			(unsigned long long)size, strerror(errno));
+		return -1;
+	}
+	v->slot_mem = map;
+	v->size = size;
+	region.userspace_addr = (uintptr_t)map;
+	region.guest_memfd = v->gmem_fd;
+	if (ioctl(v->vmfd, KVM_SET_USER_MEMORY_REGION2, &region)) {
+		edu_err("KVM_SET_USER_MEMORY_REGION2(slot 0, GPA 0x%llx, guest_memfd): %s",
+			(unsigned long long)gpa, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static inline int swp_vm_destroy(struct swp_vm *v)
+{
+	int ret = 0;
+
+	if (v->gmem_fd >= 0 && close(v->gmem_fd)) {
+		edu_err("close private guest_memfd: %s", strerror(errno));
+		ret = -1;
+	}
+	if (v->slot_mem != MAP_FAILED && munmap(v->slot_mem, v->size)) {
+		edu_err("munmap memslot memory: %s", strerror(errno));
+		ret = -1;
+	}
+	if (v->vmfd >= 0 && close(v->vmfd)) {
+		edu_err("close software-protected VM: %s", strerror(errno));
+		ret = -1;
+	}
+	return ret;
 }
 
 static inline int ioas_map_file(struct edu *e, int fd, __u64 start,

@@ -48,8 +48,8 @@ static int gmem_fd, kmsg_fd;
 static unsigned char *gmem;
 static int test_nr, failed;
 static bool area_mapped;		/* an area is mapped at IOVA */
-static int priv_vmfd = -1, priv_fd = -1, stage_vmfd = -1, stage_fd = -1;
-static void *priv_slot_mem = MAP_FAILED;	/* the memslot's userspace_addr */
+static struct swp_vm priv = SWP_VM_INIT;
+static int stage_vmfd = -1, stage_fd = -1;
 static unsigned char *stage;
 static bool priv_mapped, stage_mapped;	/* areas at PRIV_IOVA, STAGE_IOVA */
 
@@ -267,66 +267,12 @@ static bool test_fault_after_release(bool mapped)
  */
 static int private_setup(void)
 {
-	struct kvm_create_guest_memfd args = { .size = GMEM_SIZE };
-	struct kvm_userspace_memory_region2 region = {
-		.slot = 0,
-		.flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = PRIV_GPA,
-		.memory_size = GMEM_SIZE,
-		.guest_memfd_offset = 0,
-	};
-	int kvm, types;
 	void *map;
+	int ret;
 
-	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (kvm < 0) {
-		printf("# open /dev/kvm: %s\n", strerror(errno));
-		return -1;
-	}
-	types = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
-	if (types < 0) {
-		printf("# KVM_CHECK_EXTENSION(KVM_CAP_VM_TYPES): %s\n",
-		       strerror(errno));
-		close(kvm);
-		return -1;
-	}
-	if (!(types & (1 << KVM_X86_SW_PROTECTED_VM))) {
-		printf("# KVM VM types 0x%x\n", types);
-		close(kvm);
-		return KSFT_SKIP;
-	}
-	priv_vmfd = ioctl(kvm, KVM_CREATE_VM, KVM_X86_SW_PROTECTED_VM);
-	if (priv_vmfd < 0) {
-		printf("# KVM_CREATE_VM(KVM_X86_SW_PROTECTED_VM): %s\n",
-		       strerror(errno));
-		close(kvm);
-		return -1;
-	}
-	if (close(kvm)) {
-		printf("# close /dev/kvm: %s\n", strerror(errno));
-		return -1;
-	}
-	priv_fd = ioctl(priv_vmfd, KVM_CREATE_GUEST_MEMFD, &args);
-	if (priv_fd < 0) {
-		printf("# KVM_CREATE_GUEST_MEMFD(size %d, flags 0): %s\n",
-		       GMEM_SIZE, strerror(errno));
-		return -1;
-	}
-	map = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (map == MAP_FAILED) {
-		printf("# mmap %d anonymous bytes: %s\n", GMEM_SIZE,
-		       strerror(errno));
-		return -1;
-	}
-	priv_slot_mem = map;
-	region.userspace_addr = (uintptr_t)map;
-	region.guest_memfd = priv_fd;
-	if (ioctl(priv_vmfd, KVM_SET_USER_MEMORY_REGION2, &region)) {
-		printf("# KVM_SET_USER_MEMORY_REGION2(slot 0, GPA 0x%llx, guest_memfd): %s\n",
-		       PRIV_GPA, strerror(errno));
-		return -1;
-	}
+	ret = swp_vm_create(&priv, GMEM_SIZE, PRIV_GPA);
+	if (ret)
+		return ret > 0 ? KSFT_SKIP : -1;
 
 	stage_fd = gmem_create(STAGE_SIZE, &stage_vmfd);
 	if (stage_fd < 0)
@@ -355,7 +301,7 @@ static bool test_private_dma_roundtrip(bool set_up)
 		printf("# no private guest_memfd\n");
 		return false;
 	}
-	if (ioas_map_file(&edu, priv_fd, 0, GMEM_SIZE, PRIV_IOVA))
+	if (ioas_map_file(&edu, priv.gmem_fd, 0, GMEM_SIZE, PRIV_IOVA))
 		return false;
 	priv_mapped = true;
 	fill_pattern(stage_page(STAGE_PATTERN), DMA_LEN, 3);
@@ -399,7 +345,7 @@ static bool test_fault_after_conversion(bool mapped)
 	 * let the earlier tests' faults leave the window.
 	 */
 	sleep(DMAR_RATELIMIT_S);
-	if (ioctl(priv_vmfd, KVM_SET_MEMORY_ATTRIBUTES, &attrs)) {
+	if (ioctl(priv.vmfd, KVM_SET_MEMORY_ATTRIBUTES, &attrs)) {
 		printf("# KVM_SET_MEMORY_ATTRIBUTES(GPA 0x%llx, PRIVATE): %s\n",
 		       (unsigned long long)attrs.address, strerror(errno));
 		return false;
@@ -430,18 +376,8 @@ static bool private_cleanup(void)
 		printf("# close staging VM: %s\n", strerror(errno));
 		ok = false;
 	}
-	if (priv_fd >= 0 && close(priv_fd)) {
-		printf("# close private guest_memfd: %s\n", strerror(errno));
+	if (swp_vm_destroy(&priv))
 		ok = false;
-	}
-	if (priv_slot_mem != MAP_FAILED && munmap(priv_slot_mem, GMEM_SIZE)) {
-		printf("# munmap memslot memory: %s\n", strerror(errno));
-		ok = false;
-	}
-	if (priv_vmfd >= 0 && close(priv_vmfd)) {
-		printf("# close software-protected VM: %s\n", strerror(errno));
-		ok = false;
-	}
 	return ok;
 }
 
