@@ -48,6 +48,7 @@ if ! cmp -s "$build/fragment.config" "$build/fragment.config.used" 2>/dev/null |
 	[ $bad = 0 ] || die "config fragments not satisfied"
 	cp "$build/fragment.config" "$build/fragment.config.used"
 fi
-"${mk[@]}" ${KMAKEFLAGS:-} bzImage modules
+# The output of the last build is kept for the warning checks of the gates.
+"${mk[@]}" ${KMAKEFLAGS:-} bzImage modules 2>&1 | tee "$build/build.log"
 "${mk[@]}" headers >/dev/null
 echo "build-kernel: $build/arch/x86/boot/bzImage"

@@ -100,9 +100,12 @@ gate_static() {
 
 # The configurations build one after the other in one directory, seeded
 # with the test kernel's build: kbuild rebuilds only the objects that depend
-# on an option that changed, so only MODULES=n (last) is a full build.
+# on an option that changed (KVM=n, which rebuilds everything, comes last,
+# on a smaller configuration).  MODULES=n is the debug kernel
+# (configs/debug.config), which the debug bed builds anyway: its build log
+# is checked here, and it is built if missing.
 gate_matrix() {
-	local f name rc=0 dir=$cache/build/matrix
+	local f name rc=0 t dir=$cache/build/matrix dbg=$cache/build/debug
 	rm -rf "$dir"
 	if [ -f "$cache/build/test/vmlinux" ]; then
 		cp -a "$cache/build/test" "$dir"
@@ -119,6 +122,17 @@ gate_matrix() {
 		fi
 		echo "$name: $(( $(date +%s) - t ))s" | tee -a "$logs/matrix.note"
 	done
+	echo "== modules-n (the debug kernel)"
+	t=$(date +%s)
+	if ! "$here/build-kernel.sh" "$work" "$dbg" "$top/configs/base.config" \
+		"$top/configs/debug.config" > "$logs/matrix.modules-n.log" 2>&1; then
+		tail -5 "$logs/matrix.modules-n.log"; echo "FAIL: modules-n"; rc=1
+	elif ! grep -qx 'CONFIG_MODULES=n' <(sed 's/^# \(CONFIG_MODULES\) is not set/\1=n/' "$dbg/.config"); then
+		echo "FAIL: the debug kernel is not a MODULES=n build"; rc=1
+	elif grep 'warning:' "$dbg/build.log"; then
+		echo "FAIL: modules-n has warnings"; rc=1
+	fi
+	echo "modules-n (debug kernel): $(( $(date +%s) - t ))s" | tee -a "$logs/matrix.note"
 	return $rc
 }
 
