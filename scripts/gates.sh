@@ -99,9 +99,11 @@ gate_static() {
 }
 
 # The configurations build one after the other in one directory, seeded
-# with the test kernel's build: kbuild rebuilds only the objects that depend
-# on an option that changed (KVM=n, which rebuilds everything, comes last,
-# on a smaller configuration).  MODULES=n is the debug kernel
+# with the test kernel's build.  Each step recompiles every object, but
+# ccache (filled by the test build and the bisect) serves the objects that
+# the option change does not affect.  KVM=n changes task_struct (no preempt
+# notifiers) and so every object: it comes last, on a smaller configuration.
+# MODULES=n, another full rebuild, is the debug kernel
 # (configs/debug.config), which the debug bed builds anyway: its build log
 # is checked here, and it is built if missing.
 gate_matrix() {
