@@ -6,6 +6,7 @@
 # Usage: fetch-base.sh CACHE_DIR
 # Result: CACHE_DIR/base/linux-source-7.3 (pristine, read-only use)
 set -euo pipefail
+. "$(dirname "$(realpath "$0")")/private-apt.sh"
 
 PKG=linux-source-7.3
 VER=7.3.4-1~bpo13+1
@@ -22,29 +23,10 @@ if [ -f "$src/.unpacked" ]; then
 	exit 0
 fi
 
-mkdir -p "$cache/dl" "$cache/apt/lists/partial" "$cache/apt/cache/archives/partial"
+mkdir -p "$cache/dl"
 
 if [ ! -f "$deb" ] || ! echo "$SHA256  $deb" | sha256sum -c --status; then
-	# Take the archive URI from the machine's own Debian source (deb822
-	# or one-line format), never hard-code a mirror.
-	uri=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources |
-	      awk '{print $2}' | grep -v -- '-security' | grep -m1 debian || true)
-	if [ -z "$uri" ]; then
-		uri=$(grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
-		      awk '{print $2}' | grep -v -- '-security' | grep -m1 debian || true)
-	fi
-	[ -n "$uri" ] || die "no Debian archive URI found in /etc/apt/sources.list*"
-
-	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-	[ -f "$keyring" ] || die "$keyring missing (install debian-archive-keyring)"
-	cat > "$cache/apt/sources.list" <<SRC
-deb [signed-by=$keyring] $uri $SUITE main
-SRC
-	aptopts=(-o "Dir::Etc::sourcelist=$cache/apt/sources.list"
-		 -o "Dir::Etc::sourceparts=-"
-		 -o "Dir::State::lists=$cache/apt/lists"
-		 -o "Dir::Cache=$cache/apt/cache"
-		 -o "Debug::NoLocking=1")
+	private_apt "$cache/apt" "$SUITE"
 	apt-get -q "${aptopts[@]}" update >"$cache/apt/update.log" 2>&1 ||
 		die "apt-get update of $SUITE from $uri failed, see $cache/apt/update.log"
 	(cd "$cache/dl" && apt-get -q "${aptopts[@]}" download "$PKG=$VER") \

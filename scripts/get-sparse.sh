@@ -13,6 +13,7 @@
 # Result: DIR/sparse, a wrapper to pass as CHECK= to make C=1/C=2.
 # Prints one line with the sparse version; exits non-zero on failure.
 set -euo pipefail
+. "$(dirname "$(realpath "$0")")/private-apt.sh"
 
 SUITE=sid
 MIN_VER=0.6.5~rc1
@@ -54,30 +55,10 @@ if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
 fi
 [ "$(id -u)" = 0 ] || die "must run as root (apt-get download with a private configuration)"
 
-mkdir -p "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial"
 rm -rf "$dir/dl" "$dir/root.new"
 mkdir -p "$dir/dl" "$dir/root.new"
 
-# Take the archive URI from the machine's own Debian source (deb822 or
-# one-line format), never hard-code a mirror (same rule as fetch-base.sh).
-uri=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources |
-      awk '{print $2}' | grep -v -- '-security' | grep -m1 debian || true)
-if [ -z "$uri" ]; then
-	uri=$(grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
-	      awk '{print $2}' | grep -v -- '-security' | grep -m1 debian || true)
-fi
-[ -n "$uri" ] || die "no Debian archive URI found in /etc/apt/sources.list*"
-
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -f "$keyring" ] || die "$keyring missing (install debian-archive-keyring)"
-cat >"$dir/apt/sources.list" <<SRC
-deb [signed-by=$keyring] $uri $SUITE main
-SRC
-aptopts=(-o "Dir::Etc::sourcelist=$dir/apt/sources.list"
-	 -o "Dir::Etc::sourceparts=-"
-	 -o "Dir::State::lists=$dir/apt/lists"
-	 -o "Dir::Cache=$dir/apt/cache"
-	 -o "Debug::NoLocking=1")
+private_apt "$dir/apt" "$SUITE"
 log="$dir/apt/get-sparse.log"
 : >"$log"
 
