@@ -6,6 +6,7 @@
 # Usage: fetch-base.sh CACHE_DIR
 # Result: CACHE_DIR/base/linux-source-7.3 (pristine, read-only use)
 set -euo pipefail
+# shellcheck source=scripts/private-apt.sh
 . "$(dirname "$(realpath "$0")")/private-apt.sh"
 
 PKG=linux-source-7.3

@@ -13,6 +13,7 @@
 # Result: DIR/sparse, a wrapper to pass as CHECK= to make C=1/C=2.
 # Prints one line with the sparse version; exits non-zero on failure.
 set -euo pipefail
+# shellcheck source=scripts/private-apt.sh
 . "$(dirname "$(realpath "$0")")/private-apt.sh"
 
 SUITE=sid
