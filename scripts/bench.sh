@@ -1,8 +1,10 @@
 #!/bin/bash
 # Benchmark of IOMMU_IOAS_MAP_FILE from guest_memfd (tools/bench/gmem_bench.c)
-# in QEMU TCG; writes bench/results.md.  Two boots: the unpatched base kernel
-# runs the base-comparable section (gmem_bench --idle), then the already
-# built test kernel runs everything, with the base figures to compare with.
+# in QEMU TCG; writes bench/results.md.  Three boots: the unpatched base
+# kernel and the already built test kernel each run the base-comparable
+# section (gmem_bench --idle) under -icount, where the guest clock counts
+# guest instructions whatever the host's load; then the test kernel runs
+# everything else, with the figures of both to compare.
 # The test kernel is not rebuilt: run `make kernel` first if it is missing.
 # The base kernel (same config fragments, out of tree, the source untouched)
 # is built here when missing or older than configs/base.config.
@@ -49,8 +51,12 @@ gcc -static -O2 -Wall -Wextra -Werror -isystem "$kbuild/usr/include" \
 	-I "$work/drivers/iommu/iommufd" \
 	-o "$bin/gmem_bench" "$top/tools/bench/gmem_bench.c" || exit 1
 
+# The guest clock advances 1 ns per guest instruction (single-threaded TCG)
+icount="-accel tcg,thread=single -icount shift=0,sleep=off"
+
 # boot NAME BZIMAGE SUITE_LINE FILE...: run one suite in QEMU, print its
 # output (between the suite markers) to NAME.out; fail unless it exited 0.
+# QEMU_ACCEL, if set, is passed on to qemu-run.sh.
 boot() {
 	local name=$1 kernel=$2 line=$3 suites rc secs
 	shift 3
@@ -77,26 +83,34 @@ boot() {
 	fi
 }
 
-boot base "$run/bzImage.base" "gmem_bench prog 600 ./gmem_bench --idle" \
-	"$bin/gmem_bench" || exit 1
-grep '^samples ' "$run/base.out" > "$bin/base-idle.txt"
+for k in base patched; do
+	QEMU_ACCEL=$icount boot "$k-idle" "$run/bzImage.$k" \
+		"gmem_bench prog 600 ./gmem_bench --idle" \
+		"$bin/gmem_bench" || exit 1
+	grep '^samples ' "$run/$k-idle.out" > "$bin/$k-idle.txt"
+done
 boot patched "$run/bzImage.patched" \
-	"gmem_bench prog 1200 ./gmem_bench --base base-idle.txt" \
-	"$bin/gmem_bench" "$bin/base-idle.txt" || exit 1
+	"gmem_bench prog 1200 ./gmem_bench --idle-samples base-idle.txt patched-idle.txt" \
+	"$bin/gmem_bench" "$bin/base-idle.txt" "$bin/patched-idle.txt" || exit 1
 echo
 cat "$run/patched.out"
 echo
 
-# kernel NAME BUILD SOURCE: the description of one boot
+# kernel NAME BUILD SOURCE BOOT...: the description of one kernel and of
+# its boots
 kernel() {
-	echo "- $1 kernel: \`$run/bzImage.$1\`, a copy of \`$2/arch/x86/boot/bzImage\`, $(sed -n 's/^### BOOT //p' "$run/$1/tests.log"), from $3"
-	echo "  - config: \`$run/config.$1\`, a copy of \`$2/.config\` (\`scripts/build-kernel.sh\`: tinyconfig + \`configs/base.config\`)"
-	echo "  - QEMU ran $(cat "$run/$1/qemu.secs") s, the benchmark $(cat "$run/$1.secs") s; command (\`$run/$1/qemu.cmd\`):"
-	echo
-	echo '```'
-	cat "$run/$1/qemu.cmd"
-	echo '```'
-	echo
+	local k=$1 build=$2 from=$3 b
+	shift 3
+	echo "- $k kernel: \`$run/bzImage.$k\`, a copy of \`$build/arch/x86/boot/bzImage\`, $(sed -n 's/^### BOOT //p' "$run/$1/tests.log"), from $from"
+	echo "  - config: \`$run/config.$k\`, a copy of \`$build/.config\` (\`scripts/build-kernel.sh\`: tinyconfig + \`configs/base.config\`)"
+	for b in "$@"; do
+		echo "  - boot $b: QEMU ran $(cat "$run/$b/qemu.secs") s, the benchmark $(cat "$run/$b.secs") s; command (\`$run/$b/qemu.cmd\`):"
+		echo
+		echo '```'
+		cat "$run/$b/qemu.cmd"
+		echo '```'
+		echo
+	done
 }
 
 mkdir -p "$(dirname "$results")"
@@ -105,9 +119,10 @@ mkdir -p "$(dirname "$results")"
 	echo
 	echo "- Date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	kernel patched "$kbuild" \
-		"\`git -C linux describe --always\` = \`$describe\`"
+		"\`git -C linux describe --always\` = \`$describe\`" \
+		patched patched-idle
 	kernel base "$base_build" \
-		"\`$base_src\` (the pinned base, no series)"
+		"\`$base_src\` (the pinned base, no series)" base-idle
 	echo "Configs, base → patched (\`diff\`, comments left out):"
 	echo
 	echo '```'
@@ -118,15 +133,19 @@ mkdir -p "$(dirname "$results")"
 	echo "Program: \`tools/bench/gmem_bench.c\`; script: \`scripts/bench.sh\` (\`make bench\`)."
 	echo "QEMU TCG emulates the CPU, and the host was shared with other work:"
 	echo "absolute times are not those of hardware; compare the ratios, which"
-	echo "come from one run (section 4 compares two boots, see its note).  The"
+	echo "come from one run (section 4 compares two boots under -icount, see"
+	echo "its note).  The"
 	echo "mock domain is the iommufd selftest's (CONFIG_IOMMUFD_TEST); VT-d is"
 	echo "QEMU's emulation of it, not a hardware IOMMU."
 	echo
 	cat "$run/patched.out"
 	echo
-	echo "Base kernel boot (\`gmem_bench --idle\`), as printed there:"
-	echo
-	grep -v '^samples ' "$run/base.out"
+	for k in base patched; do
+		echo "The $k kernel's -icount boot (\`gmem_bench --idle\`), as printed there:"
+		echo
+		cat "$run/$k-idle.out"
+		echo
+	done
 } > "$results.tmp"
 mv "$results.tmp" "$results"
 echo "== Results written to $results"

@@ -3,11 +3,13 @@
 # Usage: qemu-run.sh BZIMAGE INITRD OUTDIR TIMEOUT_SECS [MEM] [EXTRA_APPEND]
 # OUTDIR/console.log: kernel console (ttyS0); OUTDIR/tests.log: test
 # channel (ttyS1); OUTDIR/qemu.cmd: the command line used.
+# QEMU_ACCEL, if set, replaces "-accel tcg" (e.g. to add -icount).
 set -uo pipefail
 kernel=$1; initrd=$2; out=$3; tmo=$4; mem=${5:-2G}; extra=${6:-}
+read -ra accel <<< "${QEMU_ACCEL:--accel tcg}"
 mkdir -p "$out"
 rm -f "$out/console.log" "$out/tests.log"
-cmd=(qemu-system-x86_64 -M q35 -accel tcg -cpu max -smp 2 -m "$mem"
+cmd=(qemu-system-x86_64 -M q35 "${accel[@]}" -cpu max -smp 2 -m "$mem"
      -display none -monitor none -no-reboot
      -device intel-iommu -device edu
      -kernel "$kernel" -initrd "$initrd"

@@ -21,8 +21,10 @@
  *  4. punch-hole of 1 GiB of gmem with no binding, and of a memfd for
  *     reference, interleaved.  With --idle, the program runs only this
  *     section, which uses no ioctl of the series, so that the same binary
- *     measures the base kernel; the full run reads those figures (--base)
- *     and reports the ratio of the patched kernel to the base.
+ *     measures the base kernel and the patched one, each in its own boot
+ *     under QEMU -icount (the guest clock counts guest instructions, which
+ *     the host's load does not change); the full run reads the samples of
+ *     both boots (--idle-samples) and reports the ratio of the two.
  *
  * Every source is populated before a map is timed, so the map paths are
  * compared.  Times come from clock_gettime(CLOCK_MONOTONIC) around the one
@@ -32,10 +34,10 @@
  * skipped revoke fails the program.  Under QEMU TCG absolute times mean
  * little: compare ratios within one run.
  *
- * Usage: gmem_bench --idle | --base FILE | --quick
+ * Usage: gmem_bench --idle | --idle-samples BASE PATCHED | --quick
  * (--quick: a smoke run of sections 1 and 2 at 64 MiB, 5 runs.)
  * Output: a markdown table on stdout, then notes and the targets check;
- * --idle adds the "samples" lines that FILE holds.  Exits non-zero on any
+ * --idle adds the "samples" lines that BASE and PATCHED hold.  Exits non-zero on any
  * failure.  Needs CONFIG_IOMMUFD_TEST, KVM with software-protected VMs and
  * the edu device behind VT-d (QEMU -device intel-iommu -device edu).
  */
@@ -578,27 +580,39 @@ static void time_map_unmap(struct source *s, int k, int i,
 	}
 }
 
+/* Populate one source of each kind, of @size; return the wall time taken. */
+static double sources_open(struct source src[NR_SRC], unsigned long size)
+{
+	double t0 = now_ns();
+	int k;
+
+	for (k = 0; k < NR_SRC; k++)
+		source_open(&src[k], k, size);
+	return now_ns() - t0;
+}
+
 /*
  * Sections 1 and 2 (map, unmap) for one size.  Each run maps and unmaps a
- * source in every domain in turn.  With @together all sources are populated
- * at once and the runs interleave them (gmem, memfd, anon, ..., gmem, ...),
- * so that a change of host load hits them alike; otherwise (1 GiB) one
- * source at a time, to bound memory.  The PFN runs of each source are
- * counted once populated, before its timed maps, and after them.  The gmem source is left in @gmem.
+ * source in every domain in turn.  With @pre, sources populated beforehand
+ * by sources_open() in @pop_ns, the runs interleave them (gmem, memfd, anon,
+ * ..., gmem, ...), so that a change of host load hits them alike; without
+ * (1 GiB) they are populated here one at a time, to bound memory.  The PFN
+ * runs of each source are counted before its timed maps, and after them.
+ * The gmem source is left in @gmem.
  */
 static struct size_result *bench_maps(unsigned long size, int runs,
-				      bool together, struct source *gmem)
+				      struct source *pre, double pop_ns,
+				      struct source *gmem)
 {
 	double tmap[NR_DOM][NR_SRC][MAX_RUNS], tunmap[NR_DOM][NR_SRC][MAX_RUNS];
 	struct size_result *r = &res[nr_res++];
 	struct source src[NR_SRC];
-	double t0 = now_ns();
+	double t0 = now_ns() - pop_ns;
 	int i, k, d;
 
 	r->size = size;
-	if (together) {
-		for (k = 0; k < NR_SRC; k++)
-			source_open(&src[k], k, size);
+	if (pre) {
+		memcpy(src, pre, sizeof(src));
 		for (k = 0; k < NR_SRC; k++)
 			r->runs[k] = source_runs(&src[k]);
 		for (i = 0; i < runs; i++)
@@ -962,7 +976,7 @@ static void read_samples(FILE *f, const char *path, const char *name,
 	}
 }
 
-static void read_base(const char *path, struct idle *v)
+static void read_samples_file(const char *path, struct idle *v)
 {
 	FILE *f = fopen(path, "r");
 	int n;
@@ -1067,7 +1081,8 @@ static void check_revoke(const struct size_result *r, int d)
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: gmem_bench --idle | --base FILE | --quick\n");
+	fprintf(stderr,
+		"usage: gmem_bench --idle | --idle-samples BASE PATCHED | --quick\n");
 	exit(2);
 }
 
@@ -1102,7 +1117,7 @@ static void bench_1g(const struct size_result *r256, char *note, size_t size)
 			 BUDGET_1G_NS / 1e9);
 		return;
 	}
-	r = bench_maps(GiB, RUNS_1G, false, &g);
+	r = bench_maps(GiB, RUNS_1G, NULL, 0, &g);
 	len = snprintf(note, size,
 		       "1 GiB: %d runs, one source populated at a time; map/unmap part took %.1f s (estimated %.1f s)",
 		       RUNS_1G, r->maps_ns / 1e9, est_maps / 1e9);
@@ -1135,12 +1150,13 @@ int main(int argc, char **argv)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	struct stat3 pg = { 0 }, pm = { 0 }, bg = { 0 }, bm = { 0 };
-	double setup[3] = { 0 }, rp = 0, rb = 0, rn = 0, spread, t0, sect3_ns = 0, idle_ns;
+	double setup[3] = { 0 }, rp = 0, rb = 0, rn = 0, spread, t0, sect3_ns = 0;
 	struct idle patched, base;
 	char note_1g[1024] = "", ratio[96], ratio_m[64];
 	int fd, vmfd, d, k, runs = RUNS;
 	bool quick = false;
-	struct source g;
+	struct source g, src64[NR_SRC], src256[NR_SRC];
+	double pop_ns[2] = { 0 };
 	FILE *f;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1156,17 +1172,12 @@ int main(int argc, char **argv)
 		/* A smoke run: sections 1 and 2 at 64 MiB, 5 runs */
 		quick = true;
 		runs = 5;
-	} else if (argc != 3 || strcmp(argv[1], "--base")) {
+	} else if (argc != 4 || strcmp(argv[1], "--idle-samples")) {
 		print_usage();
 	} else {
-		read_base(argv[2], &base);
+		read_samples_file(argv[2], &base);
+		read_samples_file(argv[3], &patched);
 	}
-
-	/* Section 4 first, as on the base kernel: right after boot */
-	t0 = now_ns();
-	if (!quick)
-		bench_idle(&patched);
-	idle_ns = now_ns() - t0;
 
 	/* IOMMU_IOAS_MAP of anonymous memory is charged to RLIMIT_MEMLOCK */
 	if (setrlimit(RLIMIT_MEMLOCK, &unlimited))
@@ -1175,14 +1186,26 @@ int main(int argc, char **argv)
 	ioas_setup(&dom[DOM_NONE], false);
 	vtd_setup(&dom[DOM_VTD]);
 
+	/*
+	 * Populate the 64 MiB and 256 MiB sources first, on an allocator no
+	 * part of the run has fragmented yet.  gmem's pages are unmovable, and
+	 * the unmovable free lists are where the IOMMU page tables and slab of
+	 * the maps, and gmem's own pages freed by the punch-holes, come back;
+	 * populated after the 64 MiB parts, a 256 MiB gmem came in 16,436
+	 * runs of physically contiguous pages, a 256 MiB memfd in 62.
+	 */
+	pop_ns[0] = sources_open(src64, 64 * MiB);
+	if (!quick)
+		pop_ns[1] = sources_open(src256, 256 * MiB);
+
 	/* Sections 1 and 2 */
-	bench_maps(64 * MiB, runs, true, &g);
+	bench_maps(64 * MiB, runs, src64, pop_ns[0], &g);
 	bench_punch(&res[0], &g, runs);
 	source_close(&g);
 	bench_convert(&res[0], runs);
 	if (quick)
 		goto print;
-	bench_maps(256 * MiB, RUNS, true, &g);
+	bench_maps(256 * MiB, RUNS, src256, pop_ns[1], &g);
 	bench_punch(&res[1], &g, RUNS);
 	source_close(&g);
 	bench_convert(&res[1], RUNS);
@@ -1225,8 +1248,8 @@ print:
 			 pg.med / bg.med, rn);
 		snprintf(ratio_m, sizeof(ratio_m), "patched/base %.3fx",
 			 pm.med / bm.med);
-		print_idle("patched kernel", pg, pm, ratio, ratio_m);
-		print_idle("base kernel", bg, bm, "", "");
+		print_idle("patched kernel (icount)", pg, pm, ratio, ratio_m);
+		print_idle("base kernel (icount)", bg, bm, "", "");
 	}
 
 	printf("\nNotes:\n\n");
@@ -1252,8 +1275,7 @@ print:
 	if (quick)
 		printf(".\n");
 	else
-		printf("; section 3 %.1f s, section 4 %.1f s.\n",
-		       sect3_ns / 1e9, idle_ns / 1e9);
+		printf("; section 3 %.1f s.\n", sect3_ns / 1e9);
 	printf("- Domains: mock is the iommufd selftest's mock domain (CONFIG_IOMMUFD_TEST); VT-d is QEMU's emulated Intel IOMMU, the domain of the edu device %s (vfio cdev %s) attached to its own IOAS; none is an IOAS without any domain. IOVA 0x%lx for every size, inside both apertures.\n",
 	       dom[DOM_VTD].bdf, dom[DOM_VTD].cdev, (unsigned long)IOVA_BASE);
 	printf("- Map into no domain: for gmem, MAP_FILE binds the range (kvm_gmem_bind() looks up, populates and registers every page) and writes no IOPTE, so gmem (mock) minus gmem (none) is the cost of filling the domain; for memfd, MAP_FILE with no domain pins nothing (pages are pinned when a domain is filled), so its row is the bare area set-up.\n");
@@ -1265,13 +1287,13 @@ print:
 	       setup[0] / 1e6, setup[1] / 1e6, setup[2] / 1e6, MAX_BINDINGS,
 	       PUNCH_RUNS);
 	if (!quick)
-		printf("- Section 4: the base kernel's rows come from another QEMU boot of the same binary (gmem_bench --idle) on the unpatched base; both boots run it first, right after boot; across boots host load differs, so the gmem ratio is also given over each boot's memfd reference (shmem is not touched by the series): (gmem/memfd patched) / (gmem/memfd base). Spread (max/min - 1) of the gmem runs: patched %.1f%%, base %.1f%%; of memfd: patched %.1f%%, base %.1f%%.\n",
+		printf("- Section 4 comes from two other QEMU boots of the same binary (gmem_bench --idle, right after boot), one of the patched kernel and one of the unpatched base, both with -accel tcg,thread=single -icount shift=0,sleep=off: the guest clock advances 1 ns per guest instruction executed, so its times are guest instruction counts (interrupts included), which the host's load does not change, and the two boots can be compared. The gmem ratio is also given over each boot's memfd reference (shmem is not touched by the series): (gmem/memfd patched) / (gmem/memfd base). Spread (max/min - 1) of the gmem runs: patched %.1f%%, base %.1f%%; of memfd: patched %.1f%%, base %.1f%%.\n",
 	       100 * (pg.max / pg.min - 1), 100 * (bg.max / bg.min - 1),
 	       100 * (pm.max / pm.min - 1), 100 * (bm.max / bm.min - 1));
 	printf("- anon (THP) is backed by 2 MiB folios (CONFIG_TRANSPARENT_HUGEPAGE_ALWAYS), which iommufd pins and maps in large runs; memfd and gmem are 4 KiB folios (shmem THP never), so compare them with anon (MADV_NOHUGEPAGE), populated by writes instead of MAP_POPULATE.\n");
 	printf("- gmem is not pinned nor accounted (its pages are read from the guest_memfd binding); memfd and anon are pinned and charged at MAP, unpinned at UNMAP, which is most of the UNMAP difference.\n");
 	printf("- PFN runs (\"N PFN runs\" in the section 1 rows): after a source is populated, and before its timed maps, the range is read through /proc/self/pagemap (gmem and memfd through a new shared mapping, faulted in by reads, which allocates nothing) and its maximal runs of physically contiguous pages (pfn[i + 1] == pfn[i] + 1) counted; again after the timed maps, given in parentheses if the count changed. iommufd merges contiguous PFNs into one batch entry (batch_add_pfn()) and maps each entry with one iommu_map() call, so with equal pages the map time grows with the runs, whatever the source. A descending step (pfn[i + 1] == pfn[i] - 1) is a break: the allocator hands out the pages it got back last first.\n");
-	printf("- Contiguity is not the source's doing, and populating the two in interleaved order does not make it equal: gmem folios are allocated GFP_HIGHUSER (guest_memfd's mapping gfp), from the unmovable free lists, memfd's GFP_HIGHUSER_MOVABLE, from the movable ones, so each gets what its own lists hold at the time (tried at 64 MiB: memfd stayed in 22 runs, gmem fell to 16378, single pages in descending order). The map ratios per PFN run below, and next to the map targets, set the two sources on equal terms for the per-iommu_map() part of the cost; the per-page part (the gmem lookup or the pin, batch_add_pfn()) is in the time per page.\n");
+	printf("- Contiguity is not the source's doing, and populating the two in interleaved order does not make it equal: gmem folios are allocated GFP_HIGHUSER (guest_memfd's mapping gfp), from the unmovable free lists, memfd's GFP_HIGHUSER_MOVABLE, from the movable ones, so each gets what its own lists hold at the time (tried at 64 MiB: memfd stayed in 22 runs, gmem fell to 16378, single pages in descending order). So all the 64 MiB and 256 MiB sources are populated first, right after boot and before any map, each on an allocator the run has not fragmented yet; the 1 GiB ones, which do not fit beside them, one at a time after the 256 MiB parts. The map ratios per PFN run below, and next to the map targets, set the two sources on equal terms for the per-iommu_map() part of the cost; the per-page part (the gmem lookup or the pin, batch_add_pfn()) is in the time per page.\n");
 	for (k = 0; k < nr_res; k++)
 		print_runs_note(&res[k]);
 
