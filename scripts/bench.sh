@@ -101,6 +101,7 @@ echo
 kernel() {
 	local k=$1 build=$2 from=$3 b
 	shift 3
+	# The kernel's version, as its first boot printed it
 	echo "- $k kernel: \`$run/bzImage.$k\`, a copy of \`$build/arch/x86/boot/bzImage\`, $(sed -n 's/^### BOOT //p' "$run/$1/tests.log"), from $from"
 	echo "  - config: \`$run/config.$k\`, a copy of \`$build/.config\` (\`scripts/build-kernel.sh\`: tinyconfig + \`configs/base.config\`)"
 	for b in "$@"; do

@@ -37,8 +37,8 @@
  * Usage: gmem_bench --idle | --idle-samples BASE PATCHED | --quick
  * (--quick: a smoke run of sections 1 and 2 at 64 MiB, 5 runs.)
  * Output: a markdown table on stdout, then notes and the targets check;
- * --idle adds the "samples" lines that BASE and PATCHED hold.  Exits non-zero on any
- * failure.  Needs CONFIG_IOMMUFD_TEST, KVM with software-protected VMs and
+ * --idle adds the "samples" lines that BASE and PATCHED hold.  Exits
+ * non-zero on any failure.  Needs CONFIG_IOMMUFD_TEST, KVM with software-protected VMs and
  * the edu device behind VT-d (QEMU -device intel-iommu -device edu).
  */
 #define _GNU_SOURCE
