@@ -29,17 +29,18 @@
  * Every source is populated before a map is timed, so the map paths are
  * compared.  Times come from clock_gettime(CLOCK_MONOTONIC) around the one
  * syscall measured; each figure is the median of an odd number (>= 5) of
- * runs, with min and max.  After each timed revoke, IOMMU_TEST_OP_IOAS_CHECK_GMEM
- * requires every IOVA of the range to be unmapped in the domain, so that a
- * skipped revoke fails the program.  Under QEMU TCG absolute times mean
- * little: compare ratios within one run.
+ * runs, with min and max.  After each timed revoke,
+ * IOMMU_TEST_OP_IOAS_CHECK_GMEM requires every IOVA of the range to be
+ * unmapped in the domain, so that a skipped revoke fails the program.  Under
+ * QEMU TCG absolute times mean little: compare ratios within one run.
  *
  * Usage: gmem_bench --idle | --idle-samples BASE PATCHED | --quick
  * (--quick: a smoke run of sections 1 and 2 at 64 MiB, 5 runs.)
  * Output: a markdown table on stdout, then notes and the targets check;
  * --idle adds the "samples" lines that BASE and PATCHED hold.  Exits
- * non-zero on any failure.  Needs CONFIG_IOMMUFD_TEST, KVM with software-protected VMs and
- * the edu device behind VT-d (QEMU -device intel-iommu -device edu).
+ * non-zero on any failure.  Needs CONFIG_IOMMUFD_TEST, KVM with
+ * software-protected VMs and the edu device behind VT-d (QEMU -device
+ * intel-iommu -device edu).
  */
 #define _GNU_SOURCE
 #include <math.h>
