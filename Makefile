@@ -11,7 +11,7 @@ S := $(CURDIR)/scripts
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 .PHONY: help base worktree export series-check kernel kernel-debug \
-	selftests test test-quick test-debug demo bench gates clean
+	selftests test test-quick test-debug test-runner demo bench gates clean
 
 help:
 	@sed -n 's/^## //p' README.md
@@ -60,6 +60,11 @@ test-quick: worktree
 # The suites on the debug kernel only.
 test-debug: worktree
 	@GATES= $(S)/run-tests.sh $(WORK) $(CACHE) $(OUT) debug
+
+# The runner's own test alone: scripts/report.py fed deliberately broken
+# runs (every run-tests.sh starts with it).
+test-runner:
+	@$(S)/test-report.py
 
 # Quality gates: checkpatch, per-patch build, W=1/sparse/kernel-doc against
 # the base, build matrix.  GATES="bisect static" runs a subset.

@@ -4,7 +4,6 @@
 # Usage: test-bed.sh NAME WORK CACHE OUTDIR TIMEOUT MEM SUITES FRAGMENT...
 set -uo pipefail
 here=$(dirname "$(realpath "$0")")
-top=$(dirname "$here")
 name=$1 work=$2 cache=$3 out=$4 tmo=$5 mem=$6 suites=$7; shift 7
 kbuild=$cache/build/$name
 stbuild=$cache/build/selftests-$name
@@ -25,4 +24,4 @@ cp "$kbuild/.config" "$run.config" 2>/dev/null || { mkdir -p "$out"; cp "$kbuild
 	"$cache/build/initramfs-$name.cpio.gz" "$run" "$tmo" "$mem"
 t3=$(date +%s)
 echo "$name: kernel build $((t1 - t0))s, selftests+initramfs $((t2 - t1))s, QEMU $((t3 - t2))s"
-python3 "$here/report.py" "$run" "$top/tests/expected" "$name"
+python3 "$here/report.py" "$run" "$suites" "$name"
