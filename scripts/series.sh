@@ -14,6 +14,8 @@ here=$(dirname "$(realpath "$0")")
 top=$(dirname "$here")
 patches=$top/patches
 cover=$patches/0000-cover-letter.patch
+# The revision of the series that `export` writes ("[PATCH v2 N/M]").
+version=v2
 
 die() { echo "series: error: $*" >&2; exit 1; }
 series_patches() { find "$patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
@@ -101,7 +103,7 @@ do_export() {
 $blurb"
 	tmp=$(mktemp -d)
 	git -C "$work" format-patch -q --cover-letter --cover-from-description=subject \
-		--notes --base=base -o "$tmp" base..HEAD
+		--subject-prefix="PATCH $version" --notes --base=base -o "$tmp" base..HEAD
 	rm -f "$patches"/[0-9][0-9][0-9][0-9]-*.patch
 	mv "$tmp"/*.patch "$patches/"
 	rmdir "$tmp"
