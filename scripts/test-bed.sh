@@ -15,7 +15,10 @@ t1=$(date +%s)
 "$here/build-selftests.sh" "$work" "$kbuild" "$stbuild" || exit 1
 "$here/build-e2e.sh" "$kbuild" "$cache/build/e2e-$name" || exit 1
 files=("$stbuild/iommu/iommufd" "$stbuild/iommu/iommufd_fail_nth"
-       "$stbuild/kvm/guest_memfd_test" "$cache/build/e2e-$name/gmem_edu_dma"
+       "$stbuild/kvm/guest_memfd_test"
+       "$stbuild/kvm/x86/private_mem_conversions_test"
+       "$stbuild/kvm/x86/private_mem_kvm_exits_test"
+       "$cache/build/e2e-$name/gmem_edu_dma"
        "$cache/build/e2e-$name/gmem_stress")
 "$here/mkinitramfs.sh" "$cache/build/initramfs-$name.cpio.gz" "$suites" "${files[@]}" || exit 1
 t2=$(date +%s)
