@@ -49,6 +49,13 @@ if ! cmp -s "$build/fragment.config" "$build/fragment.config.used" 2>/dev/null |
 	cp "$build/fragment.config" "$build/fragment.config.used"
 fi
 # The output of the last build is kept for the warning checks of the gates.
-"${mk[@]}" ${KMAKEFLAGS:-} bzImage modules 2>&1 | tee "$build/build.log"
-"${mk[@]}" headers >/dev/null
-echo "build-kernel: $build/arch/x86/boot/bzImage"
+# KTARGETS replaces "bzImage modules" and NO_HEADERS=1 skips the exported
+# headers: the per-patch build of the gates needs neither an image nor
+# headers.
+# shellcheck disable=SC2086
+"${mk[@]}" ${KMAKEFLAGS:-} ${KTARGETS:-bzImage modules} 2>&1 | tee "$build/build.log"
+[ -n "${NO_HEADERS:-}" ] || "${mk[@]}" headers >/dev/null
+case " ${KTARGETS:-bzImage} " in
+*" bzImage "*)	echo "build-kernel: $build/arch/x86/boot/bzImage" ;;
+*)		echo "build-kernel: $build/vmlinux" ;;
+esac
