@@ -13,5 +13,6 @@ make -s -C "$src/tools/testing/selftests/iommu" OUTPUT="$out/iommu" \
 	"$out/iommu/iommufd" "$out/iommu/iommufd_fail_nth"
 make -s -C "$src/tools/testing/selftests/kvm" OUTPUT="$out/kvm" ARCH=x86 \
 	KHDR_INCLUDES="$hdr" CC="ccache gcc" EXTRA_CFLAGS=-static -j"$jobs" \
-	"$out/kvm/guest_memfd_test" "$out/kvm/x86/private_mem_conversions_test" \
+	"$out/kvm/guest_memfd_test" "$out/kvm/guest_memfd_memory_failure_test" \
+	"$out/kvm/x86/private_mem_conversions_test" \
 	"$out/kvm/x86/private_mem_kvm_exits_test"

@@ -16,6 +16,7 @@ t1=$(date +%s)
 "$here/build-e2e.sh" "$kbuild" "$cache/build/e2e-$name" || exit 1
 files=("$stbuild/iommu/iommufd" "$stbuild/iommu/iommufd_fail_nth"
        "$stbuild/kvm/guest_memfd_test"
+       "$stbuild/kvm/guest_memfd_memory_failure_test"
        "$stbuild/kvm/x86/private_mem_conversions_test"
        "$stbuild/kvm/x86/private_mem_kvm_exits_test"
        "$cache/build/e2e-$name/gmem_edu_dma"

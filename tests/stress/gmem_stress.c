@@ -5,8 +5,9 @@
  * A software-protected VM (KVM_X86_SW_PROTECTED_VM) owns private guest_memfd
  * files, each bound to a memslot.  Threads map and unmap ranges of the current
  * file into one IOAS, punch holes into it, convert its gfns between shared and
- * private, attach and destroy mock domains, and replace the file by a new one,
- * all while an auditor asks the kernel (IOMMU_TEST_OP_GMEM_AUDIT) whether any
+ * private, attach and destroy mock domains, replace the file by a new one, and
+ * inject memory failures into shared guest_memfd files of another VM (at most
+ * MAX_POISONS pages, poisoned for good), all while an auditor asks the kernel (IOMMU_TEST_OP_GMEM_AUDIT) whether any
  * IOPTE of a guest_memfd area is stale: present in a revoked area, or pointing
  * at a page that guest_memfd no longer holds at that offset.
  *
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,6 +50,8 @@
 #define MAX_CONVERT_PAGES 8
 #define MAX_PUNCH_PAGES 4
 #define REOPEN_MS 200
+#define POISON_MS 1000
+#define MAX_POISONS 10
 #define AUDIT_MS 50
 /* Errnos are below the kernel's MAX_ERRNO */
 #define MAX_ERRNO 4096
@@ -487,6 +491,127 @@ static void *reopener(void *arg)
 	return NULL;
 }
 
+/*
+ * 0 if every domain maps [iova, iova + length) to @offset of @fd, or none of
+ * it if @fd is -1; the errno otherwise
+ */
+static int check_gmem(__u64 iova, __u64 length, int fd, __u64 offset)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_IOAS_CHECK_GMEM,
+		.id = ioas_id,
+		.check_gmem = { .iova = iova, .length = length,
+				.offset = offset, .gmem_fd = fd },
+	};
+
+	return ioctl(iommufd, IOMMU_TEST_CMD, &cmd) ? errno : 0;
+}
+
+static void sigbus(int sig __attribute__((unused)))
+{
+}
+
+/*
+ * Map pages [0, 2) and [2, 4) of a new shared guest_memfd, poison page 3 with
+ * MADV_HWPOISON: the second area must be revoked, and the first one intact,
+ * as soon as madvise() returns.  Returns false after a failure.
+ */
+static bool poison_one(struct worker *w, int vm)
+{
+	struct kvm_create_guest_memfd create = {
+		.size = 4 * PAGE_SIZE,
+		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
+	};
+	struct mapping m[2] = { { .length = 2 * PAGE_SIZE },
+				{ .length = 2 * PAGE_SIZE } };
+	bool ok = false;
+	uint8_t *mem;
+	int fd, err;
+
+	fd = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &create);
+	if (fd < 0) {
+		fail(w->name, "KVM_CREATE_GUEST_MEMFD", errno);
+		return false;
+	}
+	mem = mmap(NULL, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   0);
+	if (mem == MAP_FAILED) {
+		fail(w->name, "mmap guest_memfd", errno);
+		goto out_close;
+	}
+	if (map_file(fd, 0, 2, &m[0].iova)) {
+		fail(w->name, "IOMMU_IOAS_MAP_FILE", errno);
+		goto out_munmap;
+	}
+	if (map_file(fd, 2, 2, &m[1].iova)) {
+		fail(w->name, "IOMMU_IOAS_MAP_FILE", errno);
+		goto out_unmap0;
+	}
+	mem[3 * PAGE_SIZE] = 1;
+	/* EBUSY: guest_memfd keeps the poisoned page (MF_DELAYED) */
+	if (madvise(mem + 3 * PAGE_SIZE, PAGE_SIZE, MADV_HWPOISON) &&
+	    errno != EBUSY) {
+		fail(w->name, "MADV_HWPOISON", errno);
+		goto out_unmap1;
+	}
+	err = check_gmem(m[1].iova, m[1].length, -1, 0);
+	if (err) {
+		fail(w->name, "poisoned area still mapped", err);
+		goto out_unmap1;
+	}
+	err = check_gmem(m[0].iova, m[0].length, fd, 0);
+	if (err) {
+		fail(w->name, "area next to the poisoned page", err);
+		goto out_unmap1;
+	}
+	ok = true;
+out_unmap1:
+	err = unmap(&m[1]);
+	if (err) {
+		fail(w->name, "IOMMU_IOAS_UNMAP", err);
+		ok = false;
+	}
+out_unmap0:
+	err = unmap(&m[0]);
+	if (err) {
+		fail(w->name, "IOMMU_IOAS_UNMAP", err);
+		ok = false;
+	}
+out_munmap:
+	if (munmap(mem, 4 * PAGE_SIZE)) {
+		fail(w->name, "munmap guest_memfd", errno);
+		ok = false;
+	}
+out_close:
+	if (close(fd)) {
+		fail(w->name, "close guest_memfd", errno);
+		ok = false;
+	}
+	return ok;
+}
+
+static void *poisoner(void *arg)
+{
+	struct worker *w = arg;
+	int vm;
+
+	/* Shared guest_memfd with mmap(): a default VM's */
+	vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		fail(w->name, "KVM_CREATE_VM", errno);
+		return NULL;
+	}
+	while (w->ops != MAX_POISONS && sleep_ms(w, POISON_MS) && running()) {
+		if (!poison_one(w, vm))
+			break;
+		w->ops++;
+	}
+	if (close(vm))
+		fail(w->name, "close VM", errno);
+	return NULL;
+}
+
 static void *auditor(void *arg)
 {
 	struct worker *w = arg;
@@ -511,6 +636,7 @@ static struct worker workers[] = {
 	{ .name = "mapper1", .fn = mapper },
 	{ .name = "domain", .fn = domain_loop },
 	{ .name = "reopener", .fn = reopener },
+	{ .name = "poisoner", .fn = poisoner },
 	{ .name = "auditor", .fn = auditor },
 };
 
@@ -572,6 +698,11 @@ static int setup(void)
 		return 1;
 	}
 	nr_slots = slots < MAX_SLOTS ? slots : MAX_SLOTS;
+	/* memory_failure() signals the poisoner, which maps the page */
+	if (signal(SIGBUS, sigbus) == SIG_ERR) {
+		printf("# signal: %s\n", strerror(errno));
+		return 1;
+	}
 	shared = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED) {
