@@ -519,13 +519,14 @@ static inline int swp_vm_destroy(struct swp_vm *v)
 	return ret;
 }
 
-static inline int ioas_map_file(struct edu *e, int fd, __u64 start,
-				__u64 length, __u64 iova)
+/* Map [start, start + length) of @fd at @iova, writable unless @read_only */
+static inline int ioas_map_file_prot(struct edu *e, int fd, __u64 start,
+				     __u64 length, __u64 iova, bool read_only)
 {
 	struct iommu_ioas_map_file map = {
 		.size = sizeof(map),
 		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
+			 (read_only ? 0 : IOMMU_IOAS_MAP_WRITEABLE),
 		.ioas_id = e->ioas_id,
 		.fd = fd,
 		.start = start,
@@ -541,6 +542,12 @@ static inline int ioas_map_file(struct edu *e, int fd, __u64 start,
 		return -1;
 	}
 	return 0;
+}
+
+static inline int ioas_map_file(struct edu *e, int fd, __u64 start,
+				__u64 length, __u64 iova)
+{
+	return ioas_map_file_prot(e, fd, start, length, iova, false);
 }
 
 static inline int ioas_unmap(struct edu *e, __u64 iova, __u64 length)
@@ -585,77 +592,142 @@ static inline int kmsg_open(void)
 }
 
 /*
- * Wait for a DMAR fault of device @bdf at @iova (page aligned) among the
- * kernel log records read from @fd, and copy its text into @line.
+ * Write a record with the text @mark into the kernel log, and return 0.  The
+ * record's timestamp is taken by the same clock as those of the DMAR faults.
  */
-static inline int kmsg_find_dmar_fault(int fd, const char *bdf, bool write,
-				       __u64 iova, char *line, size_t size)
+static inline int kmsg_write_mark(const char *mark)
 {
-	const char *type = write ? "DMA Write" : "DMA Read";
-	/* A read of /dev/kmsg returns one record, of up to 8 KiB. */
-	char rec[8192], dev[NAME_MAX + 32], addr[64];
-	int polls = 0;
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	char rec[256];
+	ssize_t n;
+	int len;
+
+	if (fd < 0) {
+		edu_err("open /dev/kmsg for writing: %s", strerror(errno));
+		return -1;
+	}
+	len = snprintf(rec, sizeof(rec), "%s\n", mark);
+	n = write(fd, rec, len);
+	if (n != len)
+		edu_err("write /dev/kmsg: %s", n < 0 ? strerror(errno) :
+							"short write");
+	close(fd);
+	return n == len ? 0 : -1;
+}
+
+/*
+ * Read the next record from @fd into @rec, waiting for one for at most
+ * KMSG_POLLS polls.  Returns the message (NUL-terminated at its first line
+ * end) and its timestamp in *@usec, or NULL.
+ */
+static inline char *kmsg_read_record(int fd, char *rec, size_t size,
+				     unsigned long long *usec, int *polls)
+{
+	unsigned long long seq;
+	unsigned int prio;
 	char *msg;
 	ssize_t n;
 
-	snprintf(dev, sizeof(dev), "Request device [%s]", bdf);
-	snprintf(addr, sizeof(addr), "fault addr 0x%llx ",
-		 (unsigned long long)iova);
 	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
+		n = read(fd, rec, size - 1);
 		if (n < 0) {
 			/* EPIPE: records were overwritten, go on. */
 			if (errno == EPIPE)
 				continue;
 			if (errno != EAGAIN) {
 				edu_err("read /dev/kmsg: %s", strerror(errno));
-				return -1;
+				return NULL;
 			}
-			if (++polls > KMSG_POLLS) {
-				edu_err("no DMAR %s fault of %s at 0x%llx in the kernel log after %d polls",
-					type, bdf, (unsigned long long)iova,
-					KMSG_POLLS);
-				return -1;
-			}
+			if (++*polls > KMSG_POLLS)
+				return NULL;
 			usleep(KMSG_POLL_US);
 			continue;
 		}
 		rec[n] = '\0';
 		msg = strchr(rec, ';');
-		if (!msg)
+		if (!msg || sscanf(rec, "%u,%llu,%llu", &prio, &seq, usec) != 3)
 			continue;
 		msg++;
 		msg[strcspn(msg, "\n")] = '\0';
+		return msg;
+	}
+}
+
+/*
+ * Wait for a DMAR fault of device @bdf at @iova (page aligned) among the
+ * kernel log records read from @fd after the record @mark, timestamped no
+ * earlier than it, and copy its text into @line.
+ */
+static inline int kmsg_find_dmar_fault(int fd, const char *mark,
+				       const char *bdf, bool write,
+				       __u64 iova, char *line, size_t size)
+{
+	const char *type = write ? "DMA Write" : "DMA Read";
+	/* A read of /dev/kmsg returns one record, of up to 8 KiB. */
+	char rec[8192], dev[NAME_MAX + 32], addr[64];
+	unsigned long long usec, mark_usec = 0;
+	bool marked = false;
+	int polls = 0;
+	char *msg;
+
+	snprintf(dev, sizeof(dev), "Request device [%s]", bdf);
+	snprintf(addr, sizeof(addr), "fault addr 0x%llx ",
+		 (unsigned long long)iova);
+	while ((msg = kmsg_read_record(fd, rec, sizeof(rec), &usec, &polls))) {
+		if (!marked) {
+			marked = !strcmp(msg, mark);
+			mark_usec = usec;
+			continue;
+		}
 		if (strstr(msg, "DMAR:") && strstr(msg, type) &&
 		    strstr(msg, dev) && strstr(msg, addr)) {
+			if (usec < mark_usec) {
+				edu_err("the DMAR fault at 0x%llx is timestamped %llu us, before the DMA (%llu us)",
+					(unsigned long long)iova, usec,
+					mark_usec);
+				return -1;
+			}
 			snprintf(line, size, "%s", msg);
 			return 0;
 		}
 	}
+	if (polls > KMSG_POLLS)
+		edu_err("no DMAR %s fault of %s at 0x%llx in the kernel log after %s within %d polls",
+			type, bdf, (unsigned long long)iova,
+			marked ? "the DMA" : "(not even the mark of) the DMA",
+			KMSG_POLLS);
+	return -1;
 }
 
 /*
  * Let @edu DMA @len bytes to (@write) or from page-aligned @iova, which the
  * IOMMU must block, and wait for the DMAR fault of that access in the kernel
- * log read from @kmsg_fd; copy the fault's text into @line.
+ * log read from @kmsg_fd, logged after the DMA started; copy the fault's text
+ * into @line.
  */
 static inline int edu_dma_expect_fault(struct edu *edu, int kmsg_fd,
 				       __u64 iova, size_t len, bool write,
 				       char *line, size_t size)
 {
+	static unsigned int nr_marks;
+	char mark[128];
 	int ret;
 
 	if (lseek(kmsg_fd, 0, SEEK_END) < 0) {
 		edu_err("seek to the end of /dev/kmsg: %s", strerror(errno));
 		return -1;
 	}
+	snprintf(mark, sizeof(mark), "edu: DMA %u %s IOVA 0x%llx, expecting a fault",
+		 ++nr_marks, write ? "to" : "from", (unsigned long long)iova);
+	if (kmsg_write_mark(mark))
+		return -1;
 	if (write)
 		ret = edu_dma(edu, EDU_BUF_ADDR, iova, len, true);
 	else
 		ret = edu_dma(edu, iova, EDU_BUF_ADDR, len, false);
 	if (ret)
 		return -1;
-	return kmsg_find_dmar_fault(kmsg_fd, edu->bdf, write, iova, line,
+	return kmsg_find_dmar_fault(kmsg_fd, mark, edu->bdf, write, iova, line,
 				    size);
 }
 

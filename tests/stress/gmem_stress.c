@@ -90,6 +90,15 @@ struct audit_stats {
 	unsigned long live_areas;
 	unsigned long revoked_areas;
 	unsigned long pages;
+	/* Revokes of guest_memfd areas since boot, by reason, at the last audit */
+	__u64 revokes[MOCK_GMEM_NR_REVOKE_REASONS];
+};
+
+static const char *const revoke_reasons[MOCK_GMEM_NR_REVOKE_REASONS] = {
+	[MOCK_GMEM_REVOKE_TRUNCATE] = "punch-hole",
+	[MOCK_GMEM_REVOKE_RELEASE] = "release",
+	[MOCK_GMEM_REVOKE_MEMORY_FAILURE] = "memory failure",
+	[MOCK_GMEM_REVOKE_CONVERSION] = "conversion",
 };
 
 static int iommufd;
@@ -295,6 +304,8 @@ static int audit(struct audit_stats *stats)
 	stats->live_areas += cmd.gmem_audit.out_live_areas;
 	stats->revoked_areas += cmd.gmem_audit.out_revoked_areas;
 	stats->pages += cmd.gmem_audit.out_pages;
+	memcpy(stats->revokes, cmd.gmem_audit.out_revokes,
+	       sizeof(stats->revokes));
 	return 0;
 }
 
@@ -306,7 +317,7 @@ static void print_audit(const char *who, const struct audit_stats *stats)
 	       stats->live_areas, stats->revoked_areas, stats->pages);
 }
 
-static int mock_domain(__u32 *stdev_id)
+static int mock_domain(__u32 *stdev_id, __u32 *idev_id)
 {
 	struct iommu_test_cmd cmd = {
 		.size = sizeof(cmd),
@@ -317,7 +328,35 @@ static int mock_domain(__u32 *stdev_id)
 	if (ioctl(iommufd, IOMMU_TEST_CMD, &cmd))
 		return -1;
 	*stdev_id = cmd.mock_domain.out_stdev_id;
+	*idev_id = cmd.mock_domain.out_idev_id;
 	return 0;
+}
+
+/* A new domain of the IOAS for @idev_id: iommufd fills it from every area */
+static int hwpt_alloc(__u32 idev_id, __u32 *hwpt_id)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.dev_id = idev_id,
+		.pt_id = ioas_id,
+	};
+
+	if (ioctl(iommufd, IOMMU_HWPT_ALLOC, &cmd))
+		return -1;
+	*hwpt_id = cmd.out_hwpt_id;
+	return 0;
+}
+
+static int mock_domain_replace(__u32 stdev_id, __u32 hwpt_id)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = stdev_id,
+		.mock_domain_replace = { .pt_id = hwpt_id },
+	};
+
+	return ioctl(iommufd, IOMMU_TEST_CMD, &cmd);
 }
 
 static int destroy(__u32 id)
@@ -407,10 +446,14 @@ static bool remember_mapping(const struct mapping *m)
 	return room;
 }
 
+/*
+ * The only failure that a map of the current file can meet: the range was
+ * punched or converted between guest_memfd's attach and the area's insertion.
+ * The file is held open, its pages are never poisoned, and the range is valid.
+ */
 static bool map_error_ok(int err)
 {
-	return err == EBADF || err == EINVAL || err == ENODEV ||
-	       err == EHWPOISON;
+	return err == ENODEV;
 }
 
 static void *mapper(void *arg)
@@ -452,21 +495,41 @@ static void *mapper(void *arg)
 	return NULL;
 }
 
+/*
+ * Attach a new device to a new domain, which iommufd fills from every area of
+ * the IOAS, live or revoked, while they are being revoked: every step must
+ * succeed.
+ */
 static void *domain_loop(void *arg)
 {
 	struct worker *w = arg;
-	__u32 stdev_id;
+	__u32 stdev_id, idev_id, hwpt_id = 0;
+	bool ok = true;
 
-	while (running()) {
-		if (mock_domain(&stdev_id)) {
-			w->errnos[errno]++;
-			continue;
-		}
-		if (destroy(stdev_id)) {
-			fail(w->name, "IOMMU_DESTROY", errno);
+	while (ok && running()) {
+		if (mock_domain(&stdev_id, &idev_id)) {
+			fail(w->name, "IOMMU_TEST_OP_MOCK_DOMAIN", errno);
 			break;
 		}
-		w->ops++;
+		if (hwpt_alloc(idev_id, &hwpt_id)) {
+			fail(w->name, "IOMMU_HWPT_ALLOC", errno);
+			hwpt_id = 0;
+			ok = false;
+		} else if (mock_domain_replace(stdev_id, hwpt_id)) {
+			fail(w->name, "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE",
+			     errno);
+			ok = false;
+		}
+		if (destroy(stdev_id)) {
+			fail(w->name, "IOMMU_DESTROY of the device", errno);
+			ok = false;
+		}
+		if (hwpt_id && destroy(hwpt_id)) {
+			fail(w->name, "IOMMU_DESTROY of the domain", errno);
+			ok = false;
+		}
+		if (ok)
+			w->ops++;
 	}
 	return NULL;
 }
@@ -659,7 +722,7 @@ static void print_worker(const struct worker *w)
 static int setup(void)
 {
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	__u32 stdev_id;
+	__u32 stdev_id, idev_id;
 	int types, slots;
 
 	iommufd = open("/dev/iommu", O_RDWR);
@@ -672,7 +735,7 @@ static int setup(void)
 		return 1;
 	}
 	ioas_id = alloc.out_ioas_id;
-	if (mock_domain(&stdev_id)) {
+	if (mock_domain(&stdev_id, &idev_id)) {
 		printf("# IOMMU_TEST_OP_MOCK_DOMAIN: %s\n", strerror(errno));
 		return 1;
 	}
@@ -747,6 +810,7 @@ static void teardown(void)
 
 int main(int argc, char **argv)
 {
+	struct audit_stats start = {};
 	unsigned long seconds = 10;
 	struct timespec now;
 	unsigned int i;
@@ -782,6 +846,13 @@ int main(int argc, char **argv)
 		       strerror(errno));
 		return 1;
 	}
+	/* The revokes that happen from here on are this test's */
+	err = audit(&start);
+	if (err) {
+		fail("main", "first IOMMU_TEST_OP_GMEM_AUDIT", err);
+		printf("not ok 1 gmem_stress\n");
+		return 1;
+	}
 	printf("# running for %lu seconds, seed %ld\n", seconds, now.tv_nsec);
 	deadline = now;
 	deadline.tv_sec += seconds;
@@ -814,6 +885,15 @@ int main(int argc, char **argv)
 		}
 	}
 	print_audit("audit", &audit_stats);
+	/* Each reason of revoke must have happened, and been audited */
+	for (i = 0; i != MOCK_GMEM_NR_REVOKE_REASONS; i++) {
+		__u64 n = audit_stats.revokes[i] - start.revokes[i];
+
+		printf("# revokes by %s: %llu\n", revoke_reasons[i],
+		       (unsigned long long)n);
+		if (!n)
+			ok = false;
+	}
 	if (!audit_stats.live_audits) {
 		printf("# no audit saw a live area with mapped pages\n");
 		ok = false;
