@@ -1,9 +1,9 @@
 #!/bin/bash
 # Benchmark of IOMMU_IOAS_MAP_FILE from guest_memfd (tools/bench/gmem_bench.c)
-# in QEMU TCG; writes bench/results.md.  Three boots: the unpatched base
-# kernel and the already built test kernel each run the base-comparable
-# section (gmem_bench --idle) under -icount, where the guest clock counts
-# guest instructions whatever the host's load; then the test kernel runs
+# in QEMU TCG; writes bench/results.md.  Three boots, all under -icount,
+# where the guest clock counts guest instructions whatever the host's load:
+# the unpatched base kernel and the already built test kernel each run the
+# base-comparable section (gmem_bench --idle); then the test kernel runs
 # everything else, with the figures of both to compare.
 # The test kernel is not rebuilt: run `make kernel` first if it is missing.
 # The base kernel (same config fragments, out of tree, the source untouched)
@@ -89,7 +89,7 @@ for k in base patched; do
 		"$bin/gmem_bench" || exit 1
 	grep '^samples ' "$run/$k-idle.out" > "$bin/$k-idle.txt"
 done
-boot patched "$run/bzImage.patched" \
+QEMU_ACCEL=$icount boot patched "$run/bzImage.patched" \
 	"gmem_bench prog 1200 ./gmem_bench --idle-samples base-idle.txt patched-idle.txt" \
 	"$bin/gmem_bench" "$bin/base-idle.txt" "$bin/patched-idle.txt" || exit 1
 echo
@@ -132,10 +132,12 @@ mkdir -p "$(dirname "$results")"
 	echo '```'
 	echo
 	echo "Program: \`tools/bench/gmem_bench.c\`; script: \`scripts/bench.sh\` (\`make bench\`)."
-	echo "QEMU TCG emulates the CPU, and the host was shared with other work:"
-	echo "absolute times are not those of hardware; compare the ratios, which"
-	echo "come from one run (section 4 compares two boots under -icount, see"
-	echo "its note).  The"
+	echo "QEMU TCG emulates the CPU, and every boot runs under -icount: the"
+	echo "guest clock advances 1 ns per guest instruction, so a time here is a"
+	echo "count of guest instructions (interrupts included), which the host's"
+	echo "load does not change, and runs repeat to within a few percent (see"
+	echo "min and max).  It is not the time on hardware, where memory and"
+	echo "IOMMU accesses cost more than an instruction: compare ratios.  The"
 	echo "mock domain is the iommufd selftest's (CONFIG_IOMMUFD_TEST); VT-d is"
 	echo "QEMU's emulation of it, not a hardware IOMMU."
 	echo

@@ -32,8 +32,9 @@
  * syscall measured; each figure is the median of an odd number (>= 5) of
  * runs, with min and max.  After each timed revoke,
  * IOMMU_TEST_OP_IOAS_CHECK_GMEM requires every IOVA of the range to be
- * unmapped in the domain, so that a skipped revoke fails the program.  Under
- * QEMU TCG absolute times mean little: compare ratios within one run.
+ * unmapped in the domain, so that a skipped revoke fails the program.
+ * scripts/bench.sh runs every section under QEMU -icount, where times are
+ * guest instruction counts: compare ratios, not absolute times.
  *
  * Usage: gmem_bench --idle | --idle-samples BASE PATCHED | --quick
  * (--quick: a smoke run of sections 1 and 2 at 64 MiB, 5 runs.)
