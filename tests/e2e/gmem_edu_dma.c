@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A real device DMAs into guest_memfd mapped with IOMMU_IOAS_MAP_FILE, and
- * the IOMMU blocks it once guest_memfd has revoked the mapping.
+ * the IOMMU blocks it at each page that guest_memfd has taken away.
  *
  * QEMU's edu device is bound to vfio-pci and attached to an iommufd IOAS; a
  * shared guest_memfd of 16 pages is mapped at IOVA 0x100000.  edu copies
- * page 0 into its buffer and its buffer into page 1; after a hole is punched
- * in page 1, and after the guest_memfd file is released, its DMA, a write and
- * a read, must fault (the intel-iommu driver logs "DMAR: [DMA Write ...] ...
- * fault addr ...", after the record that the test logs before the DMA).
+ * page 0 into its buffer and its buffer into page 1.  After a hole is punched
+ * in page 1, its DMA to page 1 must fault, and its DMA from page 0 to page 4
+ * must still work; after the guest_memfd file is released, its DMA, a write
+ * and a read, must fault (the intel-iommu driver logs "DMAR: [DMA Write ...]
+ * ... fault addr ...", after the record that the test logs before the DMA).
  * Each expected fault is at an IOVA that no earlier check used, so that a
  * late fault record of an earlier check cannot be taken for it.
  *
@@ -18,7 +19,8 @@
  * guest_memfd (mapped at IOVA 0x300000) into edu's buffer, from there into
  * private page 2, and back from private page 2 into the staging pages once
  * edu's buffer has been cleared.  Converting the gfn of private page 2 to
- * private (KVM_SET_MEMORY_ATTRIBUTES) revokes the area: its DMA must fault.
+ * private (KVM_SET_MEMORY_ATTRIBUTES) unmaps that page: its DMA must fault,
+ * and a round trip through private page 0 must still work.
  * Last, the staging guest_memfd is mapped read-only at IOVA 0x400000: edu
  * reads the pattern through it, and its write there faults.
  * Prints KTAP; exits 0 only if every test passed.
@@ -36,7 +38,7 @@
 #define GMEM_SIZE	(GMEM_PAGES * PAGE_SIZE)
 #define IOVA		0x100000ULL
 #define DMA_LEN		2048
-#define NR_TESTS	10
+#define NR_TESTS	11
 #define PRIV_GPA	0x100000ULL
 #define PRIV_IOVA	0x200000ULL
 #define PRIV_PAGE	2		/* the private page DMAs go through */
@@ -197,11 +199,11 @@ static bool test_dma(void)
 			   "dma_to_gmem");
 }
 
-/* The hole revokes the whole area: both page 1 and page 0 must fault. */
+/* The hole unmaps page 1: a DMA write to it must fault. */
 static bool test_fault_after_punch_hole(bool mapped)
 {
 	if (!mapped) {
-		printf("# no working mapping to revoke\n");
+		printf("# no working mapping to punch\n");
 		return false;
 	}
 	if (fallocate(gmem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
@@ -210,11 +212,27 @@ static bool test_fault_after_punch_hole(bool mapped)
 		       PAGE_SIZE, PAGE_SIZE, strerror(errno));
 		return false;
 	}
-	return dma_faults(page_iova(1), true) &&
-	       dma_faults(page_iova(0), false);
+	return dma_faults(page_iova(1), true);
 }
 
-static bool test_unmap_after_revoke(void)
+/* The rest of the area stays mapped: edu copies page 0 to page 4. */
+static bool test_dma_after_punch_hole(bool punched)
+{
+	if (!punched) {
+		printf("# no punched mapping\n");
+		return false;
+	}
+	fill_pattern(gmem_page(0), DMA_LEN, 5);
+	if (dma_copy(0, 4))
+		return false;
+	if (!has_pattern(gmem_page(4), DMA_LEN, 5)) {
+		printf("# page 4 does not hold the pattern written to page 0\n");
+		return false;
+	}
+	return true;
+}
+
+static bool test_unmap_after_punch_hole(void)
 {
 	if (ioas_unmap(&edu, IOVA, GMEM_SIZE))
 		return false;
@@ -226,7 +244,7 @@ static bool test_unmap_after_revoke(void)
 static bool test_remap(void)
 {
 	if (area_mapped) {
-		printf("# the revoked area is still mapped\n");
+		printf("# the punched area is still mapped\n");
 		return false;
 	}
 	if (ioas_map_file(&edu, gmem_fd, 0, GMEM_SIZE, IOVA))
@@ -341,8 +359,9 @@ static bool test_private_dma_roundtrip(bool set_up)
 }
 
 /*
- * Converting the gfn of private page PRIV_PAGE to private revokes the whole
- * area: both that page and page 0 must fault.
+ * Converting the gfn of private page PRIV_PAGE to private unmaps that page: a
+ * DMA write to it must fault, and a round trip through private page 0 still
+ * works.
  */
 static bool test_fault_after_conversion(bool mapped)
 {
@@ -354,7 +373,7 @@ static bool test_fault_after_conversion(bool mapped)
 	};
 
 	if (!mapped) {
-		printf("# no working mapping to revoke\n");
+		printf("# no working mapping to convert\n");
 		return false;
 	}
 	/* As before the release: let the release test's faults leave */
@@ -364,8 +383,19 @@ static bool test_fault_after_conversion(bool mapped)
 		       (unsigned long long)attrs.address, strerror(errno));
 		return false;
 	}
-	return dma_faults(priv_iova(PRIV_PAGE), true) &&
-	       dma_faults(priv_iova(0), false);
+	if (!dma_faults(priv_iova(PRIV_PAGE), true))
+		return false;
+	fill_pattern(stage_page(STAGE_PATTERN), DMA_LEN, 6);
+	memset(stage_page(STAGE_RESULT), 0, DMA_LEN);
+	if (dma_copy_iova(stage_iova(STAGE_PATTERN), priv_iova(0)) ||
+	    dma_copy_iova(stage_iova(STAGE_ZERO), stage_iova(STAGE_RESULT)) ||
+	    dma_copy_iova(priv_iova(0), stage_iova(STAGE_RESULT)))
+		return false;
+	if (!has_pattern(stage_page(STAGE_RESULT), DMA_LEN, 6)) {
+		printf("# the pattern did not come back from private page 0\n");
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -408,7 +438,7 @@ static bool private_cleanup(void)
 {
 	bool ok = true;
 
-	/* The revoked area can be unmapped like any other. */
+	/* The area with a hole can be unmapped like any other. */
 	if (priv_mapped && ioas_unmap(&edu, PRIV_IOVA, GMEM_SIZE))
 		ok = false;
 	if (stage_mapped && ioas_unmap(&edu, STAGE_IOVA, STAGE_SIZE))
@@ -434,7 +464,7 @@ static bool private_cleanup(void)
 
 int main(void)
 {
-	bool dma_works, remapped, roundtrip, cleanup_ok = true;
+	bool dma_works, punched, remapped, roundtrip, cleanup_ok = true;
 	int found, vmfd, priv;
 	void *map;
 
@@ -468,9 +498,10 @@ int main(void)
 
 	ktap_result(test_map(), "map");
 	dma_works = test_dma();
-	ktap_result(test_fault_after_punch_hole(dma_works),
-		    "fault_after_punch_hole");
-	ktap_result(test_unmap_after_revoke(), "unmap_after_revoke");
+	punched = ktap_result(test_fault_after_punch_hole(dma_works),
+			      "fault_after_punch_hole");
+	ktap_result(test_dma_after_punch_hole(punched), "dma_after_punch_hole");
+	ktap_result(test_unmap_after_punch_hole(), "unmap_after_punch_hole");
 	remapped = ktap_result(test_remap(), "remap");
 	ktap_result(test_fault_after_release(remapped), "fault_after_release");
 

@@ -7,9 +7,11 @@
  * file into one IOAS, punch holes into it, convert its gfns between shared and
  * private, attach and destroy mock domains, replace the file by a new one, and
  * inject memory failures into shared guest_memfd files of another VM (at most
- * MAX_POISONS pages, poisoned for good), all while an auditor asks the kernel (IOMMU_TEST_OP_GMEM_AUDIT) whether any
- * IOPTE of a guest_memfd area is stale: present in a revoked area, or pointing
- * at a page that guest_memfd no longer holds at that offset.
+ * MAX_POISONS pages, poisoned for good), all while an auditor asks the kernel
+ * (IOMMU_TEST_OP_GMEM_AUDIT) whether the IOPTEs of the guest_memfd areas
+ * disagree with guest_memfd: an IOPTE in a revoked area or at an invalidated
+ * offset, an IOPTE pointing at a page that guest_memfd no longer holds at
+ * that offset, or a page of an area that no IOPTE maps.
  *
  * Usage: gmem_stress [SECONDS]   (default 10).  Output is KTAP.
  * Needs CONFIG_IOMMUFD_TEST and KVM with software-protected VMs (x86).
@@ -577,8 +579,8 @@ static void sigbus(int sig __attribute__((unused)))
 
 /*
  * Map pages [0, 2) and [2, 4) of a new shared guest_memfd, poison page 3 with
- * MADV_HWPOISON: the second area must be revoked, and the first one intact,
- * as soon as madvise() returns.  Returns false after a failure.
+ * MADV_HWPOISON: page 3 must be unmapped, and pages 0 to 2 still mapped, as
+ * soon as madvise() returns.  Returns false after a failure.
  */
 static bool poison_one(struct worker *w, int vm)
 {
@@ -618,9 +620,14 @@ static bool poison_one(struct worker *w, int vm)
 		fail(w->name, "MADV_HWPOISON", errno);
 		goto out_unmap1;
 	}
-	err = check_gmem(m[1].iova, m[1].length, -1, 0);
+	err = check_gmem(m[1].iova + PAGE_SIZE, PAGE_SIZE, -1, 0);
 	if (err) {
-		fail(w->name, "poisoned area still mapped", err);
+		fail(w->name, "poisoned page still mapped", err);
+		goto out_unmap1;
+	}
+	err = check_gmem(m[1].iova, PAGE_SIZE, fd, 2 * PAGE_SIZE);
+	if (err) {
+		fail(w->name, "page next to the poisoned page", err);
 		goto out_unmap1;
 	}
 	err = check_gmem(m[0].iova, m[0].length, fd, 0);

@@ -25,7 +25,10 @@
  *     measures the base kernel and the patched one, each in its own boot
  *     under QEMU -icount (the guest clock counts guest instructions, which
  *     the host's load does not change); the full run reads the samples of
- *     both boots (--idle-samples) and reports the ratio of the two.
+ *     both boots (--idle-samples) and reports the ratio of the two;
+ *  5. punch-hole of one page in the middle of a mapped 4 MiB gmem and of a
+ *     mapped 1 GiB one, in each domain: only the page is unmapped, so the
+ *     cost follows the page, not the area.
  *
  * Every source is populated before a map is timed, so the map paths are
  * compared.  Times come from clock_gettime(CLOCK_MONOTONIC) around the one
@@ -283,10 +286,11 @@ static void unmap_all(struct edu *d)
 
 /*
  * Require every page of [iova, iova + length) in the domain of @d to map the
- * page of @fd at the same distance from offset 0 or, if @fd is -1, to be
+ * page of @fd at the same distance from @offset or, if @fd is -1, to be
  * unmapped.
  */
-static void check_gmem(struct edu *d, __u64 iova, __u64 length, int fd)
+static void check_gmem(struct edu *d, __u64 iova, __u64 length, int fd,
+		       __u64 offset)
 {
 	struct iommu_test_cmd cmd = {
 		.size = sizeof(cmd),
@@ -295,6 +299,7 @@ static void check_gmem(struct edu *d, __u64 iova, __u64 length, int fd)
 		.check_gmem = {
 			.iova = iova,
 			.length = length,
+			.offset = offset,
 			.gmem_fd = fd,
 		},
 	};
@@ -685,11 +690,11 @@ static void bench_punch(struct size_result *r, struct source *g, int runs)
 		for (d = 0; d < NR_HW_DOM; d++) {
 			source_map(g, &dom[d], IOVA_BASE);
 			if (!i)
-				check_gmem(&dom[d], IOVA_BASE, g->size, g->fd);
+				check_gmem(&dom[d], IOVA_BASE, g->size, g->fd, 0);
 			tunmap[d][i] = time_unmap(&dom[d], IOVA_BASE, g->size);
 			source_map(g, &dom[d], IOVA_BASE);
 			trev[d][i] = time_punch(g->fd, 0, g->size);
-			check_gmem(&dom[d], IOVA_BASE, g->size, -1);
+			check_gmem(&dom[d], IOVA_BASE, g->size, -1, 0);
 			unmap(&dom[d], IOVA_BASE, g->size);
 			populate_file(g->fd, 0, g->size);
 		}
@@ -706,13 +711,30 @@ static void bench_punch(struct size_result *r, struct source *g, int runs)
 }
 
 /*
+ * After converting [off, off + len) of the mapped range of size @size: that
+ * range is unmapped in the domain of @d, the rest still maps its pages.
+ */
+static void check_converted(struct edu *d, const struct swp_vm *p,
+			    unsigned long size, unsigned long off,
+			    unsigned long len)
+{
+	check_gmem(d, IOVA_BASE + off, len, -1, 0);
+	if (off)
+		check_gmem(d, IOVA_BASE, off, p->gmem_fd, 0);
+	if (off + len < size)
+		check_gmem(d, IOVA_BASE + off + len, size - off - len,
+			   p->gmem_fd, off + len);
+}
+
+/*
  * Section 2, revoke by conversion: a software-protected VM's guest_memfd of
  * the same size, bound to its memslot and mapped in each domain in turn;
  * time IOMMU_IOAS_UNMAP of the range, map it again, time the conversion to
- * private of the whole range, or of one page in its middle (either revokes
- * the whole area, and frees nothing), check that nothing is left mapped,
- * unmap the revoked area and convert back to shared, untimed.  For the share
- * of the conversion itself, time the same conversion with nothing mapped.
+ * private of the whole range, or of one page in its middle (which unmaps
+ * the converted pages only, and frees nothing), check that they are unmapped
+ * and the rest mapped, unmap the area and convert back to shared, untimed.
+ * For the share of the conversion itself, time the same conversion with
+ * nothing mapped.
  */
 static void bench_convert(struct size_result *r, int runs)
 {
@@ -733,14 +755,14 @@ static void bench_convert(struct size_result *r, int runs)
 					 IOVA_BASE);
 				if (!i && !c)
 					check_gmem(&dom[d], IOVA_BASE, size,
-						   p.gmem_fd);
+						   p.gmem_fd, 0);
 				tunmap[c][d][i] = time_unmap(&dom[d],
 							     IOVA_BASE, size);
 				map_file(&dom[d], p.gmem_fd, 0, size,
 					 IOVA_BASE);
 				trev[c][d][i] = time_convert(&p, off, len,
 						KVM_MEMORY_ATTRIBUTE_PRIVATE);
-				check_gmem(&dom[d], IOVA_BASE, size, -1);
+				check_converted(&dom[d], &p, size, off, len);
 				unmap(&dom[d], IOVA_BASE, size);
 				time_convert(&p, off, len, 0);
 			}
@@ -926,13 +948,53 @@ static struct stat3 bench_importers(int fd, int n, double *setup_ns)
 	for (i = 0; i < PUNCH_RUNS; i++) {
 		t[i] = time_punch(fd, (unsigned long)victim * PAGE_SIZE,
 				  PAGE_SIZE);
-		check_gmem(d, viova, PAGE_SIZE, -1);
+		check_gmem(d, viova, PAGE_SIZE, -1, 0);
 		unmap(d, viova, PAGE_SIZE);
 		populate_file(fd, (unsigned long)victim * PAGE_SIZE, PAGE_SIZE);
 		map_file(d, fd, (__u64)victim * PAGE_SIZE, PAGE_SIZE, viova);
 	}
 	unmap_all(d);
 	return stats(t, PUNCH_RUNS);
+}
+
+/* Section 5: area sizes of the one-page punch-holes */
+static const unsigned long punch_area[2] = { 4 * MiB, GiB };
+static struct stat3 punch_page[2][NR_HW_DOM];
+
+/*
+ * Section 5: a one-page punch-hole in the middle of a mapped 4 MiB gmem, and
+ * of a mapped 1 GiB one, in each domain.  Only the page is unmapped, so the
+ * cost should follow the page, not the area.  Each run punches another page,
+ * which is mapped until then, and checks it unmapped; at the end the rest
+ * of the area must still be mapped.
+ */
+static void bench_punch_page(void)
+{
+	double t[MAX_RUNS];
+	int s, d, i, fd, vmfd;
+
+	for (s = 0; s < 2; s++) {
+		unsigned long size = punch_area[s], mid = size / 2;
+
+		fd = gmem_open(size, &vmfd);
+		populate_file(fd, 0, size);
+		for (d = 0; d < NR_HW_DOM; d++) {
+			map_file(&dom[d], fd, 0, size, IOVA_BASE);
+			for (i = 0; i < PUNCH_RUNS; i++) {
+				unsigned long off = mid + i * PAGE_SIZE;
+
+				t[i] = time_punch(fd, off, PAGE_SIZE);
+				check_gmem(&dom[d], IOVA_BASE + off, PAGE_SIZE,
+					   -1, 0);
+			}
+			check_gmem(&dom[d], IOVA_BASE, mid, fd, 0);
+			unmap(&dom[d], IOVA_BASE, size);
+			populate_file(fd, mid, PUNCH_RUNS * PAGE_SIZE);
+			punch_page[s][d] = stats(t, PUNCH_RUNS);
+		}
+		if (close(fd) || close(vmfd))
+			die("close");
+	}
 }
 
 /* Section 4: the samples of the idle punch-hole, gmem and memfd */
@@ -1243,6 +1305,9 @@ int main(int argc, char **argv)
 		die("close");
 	sect3_ns = now_ns() - t0;
 
+	/* Section 5 */
+	bench_punch_page();
+
 print:
 	printf("%s", table_head);
 	for (k = 0; k < nr_res; k++)
@@ -1256,6 +1321,20 @@ print:
 		snprintf(ratio, sizeof(ratio), "%.2fx time of 1 importer",
 			 punch1[k].med / punch1[0].med);
 		row("3", dom_name[DOM_MOCK], op, "4 KiB", punch1[k], 0, ratio);
+	}
+	for (k = 0; k < 2 && !quick; k++) {
+		for (d = 0; d < NR_HW_DOM; d++) {
+			char op[64];
+
+			snprintf(op, sizeof(op),
+				 "PUNCH_HOLE 1 page of a mapped %s area",
+				 k ? "1 GiB" : "4 MiB");
+			snprintf(ratio, sizeof(ratio),
+				 "%.2fx time in the 4 MiB area",
+				 punch_page[k][d].med / punch_page[0][d].med);
+			row("5", dom_name[d], op, "4 KiB", punch_page[k][d], 0,
+			    ratio);
+		}
 	}
 	if (!quick) {
 		pg = stats(patched.gmem, patched.n);
@@ -1301,7 +1380,7 @@ print:
 	printf("- Domains: mock is the iommufd selftest's mock domain (CONFIG_IOMMUFD_TEST); VT-d is QEMU's emulated Intel IOMMU, the domain of the edu device %s (vfio cdev %s) attached to its own IOAS; none is an IOAS without any domain. IOVA 0x%lx for every size, inside both apertures.\n",
 	       dom[DOM_VTD].bdf, dom[DOM_VTD].cdev, (unsigned long)IOVA_BASE);
 	printf("- Map into no domain: for gmem, MAP_FILE attaches an importer to the range (kvm_gmem_importer_attach() looks up, populates and registers every page) and writes no IOPTE, so gmem (mock) minus gmem (none) is the cost of filling the domain; for memfd, MAP_FILE with no domain pins nothing (pages are pinned when a domain is filled), so its row is the bare area set-up.\n");
-	printf("- Section 2, revoke: each timed revoke is followed by IOMMU_TEST_OP_IOAS_CHECK_GMEM, which requires every page of the range to be unmapped in the domain (iommu_iova_to_phys() == 0), and the first map of each size and domain is checked to map the guest_memfd's pages. The punch-hole revoke times the whole fallocate(PUNCH_HOLE|KEEP_SIZE), which also frees the pages; the conversion revoke times KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) over the software-protected VM's whole memslot, or over one page in its middle, which invalidates the importers that overlap it (the series does on conversion for SW_PROTECTED VMs; an importer is the whole area, so either revokes all of it) and frees nothing. Each is followed by the same operation on the range not mapped; \"minus the unmapped row\" is (revoke - unmapped) / paired UNMAP, a difference of two medians. Each revoke kind has its own paired UNMAP, timed just before it in the same run.\n");
+	printf("- Section 2, revoke: each timed revoke is followed by IOMMU_TEST_OP_IOAS_CHECK_GMEM, which requires every punched or converted page of the range to be unmapped in the domain (iommu_iova_to_phys() == 0) and every other one to map its guest_memfd page, and the first map of each size and domain is checked to map the guest_memfd's pages. The punch-hole revoke times the whole fallocate(PUNCH_HOLE|KEEP_SIZE), which also frees the pages; the conversion revoke times KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) over the software-protected VM's whole memslot, or over one page in its middle, which invalidates the importers that overlap it (the series does on conversion for SW_PROTECTED VMs) and frees nothing: the converted pages are unmapped and the rest of the area stays mapped, which the check after the one-page conversion requires. Each is followed by the same operation on the range not mapped; \"minus the unmapped row\" is (revoke - unmapped) / paired UNMAP, a difference of two medians. Each revoke kind has its own paired UNMAP, timed just before it in the same run.\n");
 	printf("- The software-protected VM's guest_memfd is created with flags 0 (private), as in tests/e2e: this kernel offers GUEST_MEMFD_FLAG_INIT_SHARED only to VMs without private memory (kvm_arch_supports_gmem_init_shared(); KVM_CREATE_GUEST_MEMFD with GUEST_MEMFD_FLAG_MMAP|GUEST_MEMFD_FLAG_INIT_SHARED fails with EINVAL in a software-protected VM), and GUEST_MEMFD_FLAG_MMAP alone would not let private pages be written through a mapping; it is populated with fallocate() and bound to memslot 0 at GPA 0x%lx.\n",
 	       PRIV_GPA);
 	if (!quick)
@@ -1320,7 +1399,7 @@ print:
 	for (k = 0; k < nr_res; k++)
 		print_runs_note(&res[k]);
 
-	printf("\nTargets (from the issue; medians of this run). The revoke target is judged on the conversion of one page of the mapped range, which revokes the whole area and frees nothing: (that conversion - the same conversion of the unmapped range) / IOMMU_IOAS_UNMAP of the whole range. The conversion of the whole range and the punch-hole are given for reference: their own cost (the conversion of every page, the freeing of every page) is 10 to 40 times that of UNMAP, so their difference to the unmapped operation is within the noise. The map target is judged on the raw ratio of the medians; next to it, the ratio per PFN run ((memfd time / memfd runs) / (gmem time / gmem runs)), which explains it when the two sources are not equally contiguous. The idle-registry target is judged on the ratio of the gmem medians of the two boots, and is \"not resolved\" when the memfd reference, which the series does not touch, differs between the boots by more than the 2%% asked, or when the gmem runs of either boot spread (max/min - 1) by more than 4%%: 11 runs that far apart cannot resolve 2%%. What the series adds to a punch-hole with no importer is one mutex lock and unlock and one lookup in an empty interval tree, once per call, whatever the size of the range.\n\n");
+	printf("\nTargets (from the issue; medians of this run). The revoke target is judged on the conversion of one page of the mapped range, which unmaps that page and frees nothing: (that conversion - the same conversion of the unmapped range) / IOMMU_IOAS_UNMAP of the whole range. The conversion of the whole range and the punch-hole are given for reference: their own cost (the conversion of every page, the freeing of every page) is 10 to 40 times that of UNMAP, so their difference to the unmapped operation is within the noise. The map target is judged on the raw ratio of the medians; next to it, the ratio per PFN run ((memfd time / memfd runs) / (gmem time / gmem runs)), which explains it when the two sources are not equally contiguous. The idle-registry target is judged on the ratio of the gmem medians of the two boots, and is \"not resolved\" when the memfd reference, which the series does not touch, differs between the boots by more than the 2%% asked, or when the gmem runs of either boot spread (max/min - 1) by more than 4%%: 11 runs that far apart cannot resolve 2%%. What the series adds to a punch-hole with no importer is one mutex lock and unlock and one lookup in an empty interval tree, once per call, whatever the size of the range.\n\n");
 	for (k = 0; k < nr_res; k++) {
 		for (d = 0; d < NR_HW_DOM; d++) {
 			char sz[32], what[96];
@@ -1375,6 +1454,12 @@ print:
 	      "patched/base %.3fx, of the minimums %.3fx; over each boot's memfd %.3fx; memfd, which the series does not touch, ran %.3fx as long on the patched boot as on the base one; the gmem runs of one boot spread by up to %.0f%%",
 	      pg.med / bg.med, pg.min / bg.min, rn, pm.med / bm.med,
 	      spread * 100);
+	for (d = 0; d < NR_HW_DOM; d++)
+		check(d == DOM_MOCK ?
+		      "one-page punch-hole in a mapped 1 GiB area within 1.2x of one in a mapped 4 MiB area, mock" :
+		      "one-page punch-hole in a mapped 1 GiB area within 1.2x of one in a mapped 4 MiB area, VT-d",
+		      met(punch_page[1][d].med <= 1.2 * punch_page[0][d].med),
+		      "%.2fx", punch_page[1][d].med / punch_page[0][d].med);
 	check("one-page invalidation with 10,000 importers within 2x of one importer",
 	      met(punch1[2].med <= 2 * punch1[0].med), "%.2fx",
 	      punch1[2].med / punch1[0].med);
