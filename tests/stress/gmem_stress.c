@@ -853,7 +853,7 @@ int main(int argc, char **argv)
 		       strerror(errno));
 		return 1;
 	}
-	/* The revokes that happen from here on are this test's */
+	/* The invalidations that happen from here on are this test's */
 	err = audit(&start);
 	if (err) {
 		fail("main", "first IOMMU_TEST_OP_GMEM_AUDIT", err);
@@ -892,11 +892,11 @@ int main(int argc, char **argv)
 		}
 	}
 	print_audit("audit", &audit_stats);
-	/* Each reason of revoke must have happened, and been audited */
+	/* Each reason of invalidation must have happened, and been audited */
 	for (i = 0; i != MOCK_GMEM_NR_REVOKE_REASONS; i++) {
 		__u64 n = audit_stats.revokes[i] - start.revokes[i];
 
-		printf("# revokes by %s: %llu\n", revoke_reasons[i],
+		printf("# invalidations by %s: %llu\n", revoke_reasons[i],
 		       (unsigned long long)n);
 		if (!n)
 			ok = false;
