@@ -156,6 +156,23 @@ static int dma_copy(int from, int to)
 }
 
 /*
+ * Write pattern @seed into gmem page 0, let edu copy it to page @to, and
+ * require it there.
+ */
+static bool dma_copy_pattern(int to, unsigned int seed)
+{
+	fill_pattern(gmem_page(0), DMA_LEN, seed);
+	if (dma_copy(0, to))
+		return false;
+	if (!has_pattern(gmem_page(to), DMA_LEN, seed)) {
+		printf("# page %d does not hold the pattern written to page 0\n",
+		       to);
+		return false;
+	}
+	return true;
+}
+
+/*
  * Let edu DMA to (@write) or from page-aligned @iova and require the DMAR
  * fault of that access in the kernel log.
  */
@@ -222,14 +239,7 @@ static bool test_dma_after_punch_hole(bool punched)
 		printf("# no punched mapping\n");
 		return false;
 	}
-	fill_pattern(gmem_page(0), DMA_LEN, 5);
-	if (dma_copy(0, 4))
-		return false;
-	if (!has_pattern(gmem_page(4), DMA_LEN, 5)) {
-		printf("# page 4 does not hold the pattern written to page 0\n");
-		return false;
-	}
-	return true;
+	return dma_copy_pattern(4, 5);
 }
 
 static bool test_unmap_after_punch_hole(void)
@@ -254,14 +264,7 @@ static bool test_remap(void)
 		printf("# page 1 is not zero after the hole punch\n");
 		return false;
 	}
-	fill_pattern(gmem_page(0), DMA_LEN, 2);
-	if (dma_copy(0, 1))
-		return false;
-	if (!has_pattern(gmem_page(1), DMA_LEN, 2)) {
-		printf("# page 1 does not hold the pattern written to page 0\n");
-		return false;
-	}
-	return true;
+	return dma_copy_pattern(1, 2);
 }
 
 /*
