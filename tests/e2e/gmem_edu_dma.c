@@ -7,7 +7,9 @@
  * shared guest_memfd of 16 pages is mapped at IOVA 0x100000.  edu copies
  * page 0 into its buffer and its buffer into page 1.  After a hole is punched
  * in page 1, its DMA to page 1 must fault, and its DMA from page 0 to page 4
- * must still work; after the guest_memfd file is released, its DMA, a write
+ * must still work; once page 1 is faulted in again through mmap(), a DMA to
+ * it must land in the new page; after the guest_memfd file is released, its
+ * DMA, a write
  * and a read, must fault (the intel-iommu driver logs "DMAR: [DMA Write ...]
  * ... fault addr ...", after the record that the test logs before the DMA).
  * Each expected fault is at an IOVA that no earlier check used, so that a
@@ -19,8 +21,10 @@
  * guest_memfd (mapped at IOVA 0x300000) into edu's buffer, from there into
  * private page 2, and back from private page 2 into the staging pages once
  * edu's buffer has been cleared.  Converting the gfn of private page 2 to
- * private (KVM_SET_MEMORY_ATTRIBUTES) unmaps that page: its DMA must fault,
- * and a round trip through private page 0 must still work.
+ * private (KVM_SET_MEMORY_ATTRIBUTES) unmaps that page while the conversion
+ * runs and maps it again once it ends, as software-protected VMs let
+ * importers map private memory: the pattern must come back from it, and a
+ * round trip through private page 0 must still work.
  * Last, the staging guest_memfd is mapped read-only at IOVA 0x400000: edu
  * reads the pattern through it, and its write there faults.
  * Prints KTAP; exits 0 only if every test passed.
@@ -38,7 +42,7 @@
 #define GMEM_SIZE	(GMEM_PAGES * PAGE_SIZE)
 #define IOVA		0x100000ULL
 #define DMA_LEN		2048
-#define NR_TESTS	11
+#define NR_TESTS	12
 #define PRIV_GPA	0x100000ULL
 #define PRIV_IOVA	0x200000ULL
 #define PRIV_PAGE	2		/* the private page DMAs go through */
@@ -242,6 +246,23 @@ static bool test_dma_after_punch_hole(bool punched)
 	return dma_copy_pattern(4, 5);
 }
 
+/*
+ * Faulting page 1 in again through mmap() maps the new, zeroed page at its
+ * IOVA: edu's copy of page 0 lands there, visible through mmap().
+ */
+static bool test_dma_after_fault_back(bool punched)
+{
+	if (!punched) {
+		printf("# no punched mapping\n");
+		return false;
+	}
+	if (!is_zero(gmem_page(1), PAGE_SIZE)) {
+		printf("# page 1 is not zero after the hole punch\n");
+		return false;
+	}
+	return dma_copy_pattern(1, 7);
+}
+
 static bool test_unmap_after_punch_hole(void)
 {
 	if (ioas_unmap(&edu, IOVA, GMEM_SIZE))
@@ -260,10 +281,6 @@ static bool test_remap(void)
 	if (ioas_map_file(&edu, gmem_fd, 0, GMEM_SIZE, IOVA))
 		return false;
 	area_mapped = true;
-	if (!is_zero(gmem_page(1), PAGE_SIZE)) {
-		printf("# page 1 is not zero after the hole punch\n");
-		return false;
-	}
 	return dma_copy_pattern(1, 2);
 }
 
@@ -362,11 +379,12 @@ static bool test_private_dma_roundtrip(bool set_up)
 }
 
 /*
- * Converting the gfn of private page PRIV_PAGE to private unmaps that page: a
- * DMA write to it must fault, and a round trip through private page 0 still
- * works.
+ * Converting the gfn of private page PRIV_PAGE to private unmaps that page
+ * while the conversion runs, and maps the same page again once it ends: the
+ * pattern that the round trip left there comes back from it, and a round
+ * trip through private page 0 still works.
  */
-static bool test_fault_after_conversion(bool mapped)
+static bool test_dma_after_conversion(bool mapped)
 {
 	struct kvm_memory_attributes attrs = {
 		.address = PRIV_GPA + PRIV_PAGE * PAGE_SIZE,
@@ -379,15 +397,20 @@ static bool test_fault_after_conversion(bool mapped)
 		printf("# no working mapping to convert\n");
 		return false;
 	}
-	/* As before the release: let the release test's faults leave */
-	sleep(DMAR_RATELIMIT_S);
 	if (ioctl(priv.vmfd, KVM_SET_MEMORY_ATTRIBUTES, &attrs)) {
 		printf("# KVM_SET_MEMORY_ATTRIBUTES(GPA 0x%llx, PRIVATE): %s\n",
 		       (unsigned long long)attrs.address, strerror(errno));
 		return false;
 	}
-	if (!dma_faults(priv_iova(PRIV_PAGE), true))
+	memset(stage_page(STAGE_RESULT), 0, DMA_LEN);
+	if (dma_copy_iova(stage_iova(STAGE_ZERO), stage_iova(STAGE_RESULT)) ||
+	    dma_copy_iova(priv_iova(PRIV_PAGE), stage_iova(STAGE_RESULT)))
 		return false;
+	if (!has_pattern(stage_page(STAGE_RESULT), DMA_LEN, 3)) {
+		printf("# the pattern did not come back from converted private page %d\n",
+		       PRIV_PAGE);
+		return false;
+	}
 	fill_pattern(stage_page(STAGE_PATTERN), DMA_LEN, 6);
 	memset(stage_page(STAGE_RESULT), 0, DMA_LEN);
 	if (dma_copy_iova(stage_iova(STAGE_PATTERN), priv_iova(0)) ||
@@ -504,6 +527,7 @@ int main(void)
 	punched = ktap_result(test_fault_after_punch_hole(dma_works),
 			      "fault_after_punch_hole");
 	ktap_result(test_dma_after_punch_hole(punched), "dma_after_punch_hole");
+	ktap_result(test_dma_after_fault_back(punched), "dma_after_fault_back");
 	ktap_result(test_unmap_after_punch_hole(), "unmap_after_punch_hole");
 	remapped = ktap_result(test_remap(), "remap");
 	ktap_result(test_fault_after_release(remapped), "fault_after_release");
@@ -511,13 +535,13 @@ int main(void)
 	priv = private_setup();
 	if (priv == KSFT_SKIP) {
 		ktap_skip("private_dma_roundtrip", "no software-protected VMs");
-		ktap_skip("fault_after_conversion", "no software-protected VMs");
+		ktap_skip("dma_after_conversion", "no software-protected VMs");
 		ktap_skip("read_only_map", "no software-protected VMs");
 	} else {
 		roundtrip = ktap_result(test_private_dma_roundtrip(!priv),
 					"private_dma_roundtrip");
-		ktap_result(test_fault_after_conversion(roundtrip),
-			    "fault_after_conversion");
+		ktap_result(test_dma_after_conversion(roundtrip),
+			    "dma_after_conversion");
 		ktap_result(test_read_only_map(!priv), "read_only_map");
 	}
 

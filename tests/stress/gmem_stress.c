@@ -7,11 +7,14 @@
  * file into one IOAS, punch holes into it, convert its gfns between shared and
  * private, attach and destroy mock domains, replace the file by a new one, and
  * inject memory failures into shared guest_memfd files of another VM (at most
- * MAX_POISONS pages, poisoned for good), all while an auditor asks the kernel
- * (IOMMU_TEST_OP_GMEM_AUDIT) whether the IOPTEs of the guest_memfd areas
- * disagree with guest_memfd: an IOPTE in a revoked area or at an invalidated
- * offset, an IOPTE pointing at a page that guest_memfd no longer holds at
- * that offset, or a page of an area that no IOPTE maps.
+ * MAX_POISONS pages, poisoned for good), allocate pages back with fallocate(),
+ * all while an auditor asks the kernel (IOMMU_TEST_OP_GMEM_AUDIT) whether the
+ * IOPTEs of the guest_memfd areas disagree with guest_memfd: an IOPTE in a
+ * revoked area or at an invalidated offset, an IOPTE pointing at a page that
+ * guest_memfd no longer holds at that offset, or a page of an area that no
+ * IOPTE maps.  Every EXACT_EVERY-th audit waits until no conversion,
+ * punch-hole, fallocate() or map is in progress, and requires the converse
+ * too: every page that guest_memfd holds in a live area is mapped.
  *
  * Usage: gmem_stress [SECONDS]   (default 10).  Output is KTAP.
  * Needs CONFIG_IOMMUFD_TEST and KVM with software-protected VMs (x86).
@@ -55,6 +58,8 @@
 #define POISON_MS 1000
 #define MAX_POISONS 10
 #define AUDIT_MS 50
+#define EXACT_EVERY 4
+#define MAX_FILL_PAGES 8
 /* Errnos are below the kernel's MAX_ERRNO */
 #define MAX_ERRNO 4096
 
@@ -92,6 +97,8 @@ struct audit_stats {
 	unsigned long live_areas;
 	unsigned long revoked_areas;
 	unsigned long pages;
+	/* Audits with no operation in progress, which require 0 missing pages */
+	unsigned long exact_audits;
 	/* Revokes of guest_memfd areas since boot, by reason, at the last audit */
 	__u64 revokes[MOCK_GMEM_NR_REVOKE_REASONS];
 };
@@ -121,6 +128,35 @@ static struct mapping maps[NR_MAPS];
 static unsigned int nr_maps;
 
 static struct audit_stats audit_stats;
+
+/*
+ * Held for read around each operation that can leave a page of guest_memfd
+ * unmapped until it returns (a conversion, a punch-hole, fallocate(), a map
+ * populating the areas already there), for write around an exact audit.
+ */
+static pthread_rwlock_t quiesce_lock;
+
+/* Exact audits must not starve behind the operations */
+static void init_quiesce_lock(void)
+{
+	pthread_rwlockattr_t attr;
+
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+				      PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&quiesce_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+}
+
+static void op_begin(void)
+{
+	pthread_rwlock_rdlock(&quiesce_lock);
+}
+
+static void op_end(void)
+{
+	pthread_rwlock_unlock(&quiesce_lock);
+}
 
 static const char *errname(int err)
 {
@@ -291,16 +327,31 @@ static int unmap(const struct mapping *m)
 	return cmd.length == m->length ? 0 : ERANGE;
 }
 
-static int audit(struct audit_stats *stats)
+static int audit(struct audit_stats *stats, bool exact)
 {
 	struct iommu_test_cmd cmd = {
 		.size = sizeof(cmd),
 		.op = IOMMU_TEST_OP_GMEM_AUDIT,
 	};
 
-	if (ioctl(iommufd, IOMMU_TEST_CMD, &cmd))
+	if (exact)
+		pthread_rwlock_wrlock(&quiesce_lock);
+	if (ioctl(iommufd, IOMMU_TEST_CMD, &cmd)) {
+		if (exact)
+			pthread_rwlock_unlock(&quiesce_lock);
 		return errno;
+	}
+	if (exact)
+		pthread_rwlock_unlock(&quiesce_lock);
 	stats->audits++;
+	if (exact) {
+		stats->exact_audits++;
+		if (cmd.gmem_audit.out_missing) {
+			printf("# %llu pages of guest_memfd not mapped\n",
+			       (unsigned long long)cmd.gmem_audit.out_missing);
+			return ENOENT;
+		}
+	}
 	if (cmd.gmem_audit.out_live_areas && cmd.gmem_audit.out_pages)
 		stats->live_audits++;
 	stats->live_areas += cmd.gmem_audit.out_live_areas;
@@ -313,8 +364,8 @@ static int audit(struct audit_stats *stats)
 
 static void print_audit(const char *who, const struct audit_stats *stats)
 {
-	printf("# %s: %lu audits, %lu saw live pages\n", who, stats->audits,
-	       stats->live_audits);
+	printf("# %s: %lu audits, %lu saw live pages, %lu exact\n", who,
+	       stats->audits, stats->live_audits, stats->exact_audits);
 	printf("# %s: %lu live areas, %lu revoked areas, %lu pages\n", who,
 	       stats->live_areas, stats->revoked_areas, stats->pages);
 }
@@ -385,7 +436,9 @@ static void *converter(void *arg)
 		g = gmem_get();
 		attrs.address = g->gpa + page * PAGE_SIZE;
 		attrs.size = npages * PAGE_SIZE;
+		op_begin();
 		rc = ioctl(vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &attrs);
+		op_end();
 		if (rc)
 			fail(w->name, "KVM_SET_MEMORY_ATTRIBUTES", errno);
 		gmem_put(w->name, g);
@@ -406,9 +459,36 @@ static void *puncher(void *arg)
 	while (running()) {
 		rnd_range(w, MAX_PUNCH_PAGES, &page, &npages);
 		g = gmem_get();
+		op_begin();
 		rc = fallocate(g->fd,
 			       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			       page * PAGE_SIZE, npages * PAGE_SIZE);
+		op_end();
+		if (rc)
+			fail(w->name, "fallocate", errno);
+		gmem_put(w->name, g);
+		if (rc)
+			break;
+		w->ops++;
+	}
+	return NULL;
+}
+
+/* Allocate pages back, which maps them again in every area covering them */
+static void *filler(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int page, npages;
+	struct gmem *g;
+	int rc;
+
+	while (running()) {
+		rnd_range(w, MAX_FILL_PAGES, &page, &npages);
+		g = gmem_get();
+		op_begin();
+		rc = fallocate(g->fd, FALLOC_FL_KEEP_SIZE, page * PAGE_SIZE,
+			       npages * PAGE_SIZE);
+		op_end();
 		if (rc)
 			fail(w->name, "fallocate", errno);
 		gmem_put(w->name, g);
@@ -470,8 +550,10 @@ static void *mapper(void *arg)
 		if (!take_mapping(w, &m)) {
 			rnd_range(w, MAX_MAP_PAGES, &page, &npages);
 			g = gmem_get();
+			op_begin();
 			rc = map_file(g->fd, page, npages, &m.iova);
 			err = errno;
+			op_end();
 			gmem_put(w->name, g);
 			if (rc) {
 				if (!map_error_ok(err)) {
@@ -688,7 +770,7 @@ static void *auditor(void *arg)
 	int err;
 
 	while (sleep_ms(w, AUDIT_MS) && running()) {
-		err = audit(&audit_stats);
+		err = audit(&audit_stats, !(w->ops % EXACT_EVERY));
 		if (err) {
 			fail(w->name, "IOMMU_TEST_OP_GMEM_AUDIT", err);
 			print_audit(w->name, &audit_stats);
@@ -702,6 +784,7 @@ static void *auditor(void *arg)
 static struct worker workers[] = {
 	{ .name = "converter", .fn = converter },
 	{ .name = "puncher", .fn = puncher },
+	{ .name = "filler", .fn = filler },
 	{ .name = "mapper0", .fn = mapper },
 	{ .name = "mapper1", .fn = mapper },
 	{ .name = "domain", .fn = domain_loop },
@@ -796,7 +879,7 @@ static void teardown(void)
 			fail("main", "final IOMMU_IOAS_UNMAP", err);
 	}
 	nr_maps = 0;
-	err = audit(&stats);
+	err = audit(&stats, true);
 	if (err) {
 		fail("main", "IOMMU_TEST_OP_GMEM_AUDIT after unmap", err);
 	} else if (stats.live_areas || stats.revoked_areas) {
@@ -839,6 +922,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	printf("TAP version 13\n");
+	init_quiesce_lock();
 	rc = setup();
 	if (rc == KSFT_SKIP)
 		return KSFT_SKIP;
@@ -854,7 +938,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* The invalidations that happen from here on are this test's */
-	err = audit(&start);
+	err = audit(&start, true);
 	if (err) {
 		fail("main", "first IOMMU_TEST_OP_GMEM_AUDIT", err);
 		printf("not ok 1 gmem_stress\n");
@@ -879,7 +963,8 @@ int main(int argc, char **argv)
 			fail("main", "pthread_join", err);
 	}
 
-	err = audit(&audit_stats);
+	/* Every worker has stopped: the final audit is exact */
+	err = audit(&audit_stats, true);
 	if (err)
 		fail("main", "final IOMMU_TEST_OP_GMEM_AUDIT", err);
 	teardown();
@@ -903,6 +988,10 @@ int main(int argc, char **argv)
 	}
 	if (!audit_stats.live_audits) {
 		printf("# no audit saw a live area with mapped pages\n");
+		ok = false;
+	}
+	if (audit_stats.exact_audits < 2) {
+		printf("# no exact audit while the workers ran\n");
 		ok = false;
 	}
 	if (atomic_load(&failed))

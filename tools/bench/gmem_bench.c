@@ -28,7 +28,10 @@
  *     both boots (--idle-samples) and reports the ratio of the two;
  *  5. punch-hole of one page in the middle of a mapped 4 MiB gmem and of a
  *     mapped 1 GiB one, in each domain: only the page is unmapped, so the
- *     cost follows the page, not the area.
+ *     cost follows the page, not the area;
+ *  6. populate of one punched page of a mapped 4 MiB gmem (fallocate() of
+ *     the page, which allocates and zeroes it and maps it in the domain),
+ *     against IOMMU_IOAS_MAP_FILE of one page, in each domain.
  *
  * Every source is populated before a map is timed, so the map paths are
  * compared.  Times come from clock_gettime(CLOCK_MONOTONIC) around the one
@@ -997,6 +1000,52 @@ static void bench_punch_page(void)
 	}
 }
 
+/* Section 6: one-page populate and one-page MAP_FILE, by domain */
+static struct stat3 populate_page[NR_HW_DOM], map_page[NR_HW_DOM];
+
+/*
+ * Section 6: in a mapped 4 MiB gmem, punch a page (untimed) and allocate it
+ * again with fallocate() (timed), which maps the new page in the domain
+ * before it returns, checked; and, interleaved, IOMMU_IOAS_MAP_FILE of one
+ * page of the same gmem at an IOVA past the area (timed), unmapped untimed.
+ */
+static void bench_populate_page(void)
+{
+	double tp[MAX_RUNS], tm[MAX_RUNS];
+	unsigned long size = 4 * MiB, mid = size / 2;
+	__u64 iova_page = IOVA_BASE + size;
+	int d, i, fd, vmfd;
+	double t0;
+
+	fd = gmem_open(size, &vmfd);
+	populate_file(fd, 0, size);
+	for (d = 0; d < NR_HW_DOM; d++) {
+		map_file(&dom[d], fd, 0, size, IOVA_BASE);
+		for (i = 0; i < PUNCH_RUNS; i++) {
+			unsigned long off = mid + i * PAGE_SIZE;
+
+			punch(fd, off, PAGE_SIZE);
+			check_gmem(&dom[d], IOVA_BASE + off, PAGE_SIZE, -1, 0);
+			t0 = now_ns();
+			populate_file(fd, off, PAGE_SIZE);
+			tp[i] = now_ns() - t0;
+			check_gmem(&dom[d], IOVA_BASE + off, PAGE_SIZE, fd, off);
+
+			t0 = now_ns();
+			map_file(&dom[d], fd, off, PAGE_SIZE, iova_page);
+			tm[i] = now_ns() - t0;
+			check_gmem(&dom[d], iova_page, PAGE_SIZE, fd, off);
+			unmap(&dom[d], iova_page, PAGE_SIZE);
+		}
+		check_gmem(&dom[d], IOVA_BASE, size, fd, 0);
+		unmap(&dom[d], IOVA_BASE, size);
+		populate_page[d] = stats(tp, PUNCH_RUNS);
+		map_page[d] = stats(tm, PUNCH_RUNS);
+	}
+	if (close(fd) || close(vmfd))
+		die("close");
+}
+
 /* Section 4: the samples of the idle punch-hole, gmem and memfd */
 struct idle {
 	double gmem[MAX_RUNS], memfd[MAX_RUNS];
@@ -1305,8 +1354,9 @@ int main(int argc, char **argv)
 		die("close");
 	sect3_ns = now_ns() - t0;
 
-	/* Section 5 */
+	/* Sections 5 and 6 */
 	bench_punch_page();
+	bench_populate_page();
 
 print:
 	printf("%s", table_head);
@@ -1335,6 +1385,15 @@ print:
 			row("5", dom_name[d], op, "4 KiB", punch_page[k][d], 0,
 			    ratio);
 		}
+	}
+	for (d = 0; d < NR_HW_DOM && !quick; d++) {
+		snprintf(ratio, sizeof(ratio), "%.2fx time of MAP_FILE 1 page",
+			 populate_page[d].med / map_page[d].med);
+		row("6", dom_name[d],
+		    "populate 1 punched page of a mapped 4 MiB area (fallocate)",
+		    "4 KiB", populate_page[d], 0, ratio);
+		row("6", dom_name[d], "IOMMU_IOAS_MAP_FILE 1 page of gmem",
+		    "4 KiB", map_page[d], 0, "");
 	}
 	if (!quick) {
 		pg = stats(patched.gmem, patched.n);
@@ -1460,6 +1519,12 @@ print:
 		      "one-page punch-hole in a mapped 1 GiB area within 1.2x of one in a mapped 4 MiB area, VT-d",
 		      met(punch_page[1][d].med <= 1.2 * punch_page[0][d].med),
 		      "%.2fx", punch_page[1][d].med / punch_page[0][d].med);
+	for (d = 0; d < NR_HW_DOM; d++)
+		check(d == DOM_MOCK ?
+		      "one-page populate within 2x of a one-page IOMMU_IOAS_MAP_FILE, mock" :
+		      "one-page populate within 2x of a one-page IOMMU_IOAS_MAP_FILE, VT-d",
+		      met(populate_page[d].med <= 2 * map_page[d].med),
+		      "%.2fx", populate_page[d].med / map_page[d].med);
 	check("one-page invalidation with 10,000 importers within 2x of one importer",
 	      met(punch1[2].med <= 2 * punch1[0].med), "%.2fx",
 	      punch1[2].med / punch1[0].med);
