@@ -13,7 +13,8 @@
  *     attaching and filling;
  *  2. IOMMU_IOAS_UNMAP of each; the revoke of a mapped gmem range by a
  *     punch-hole (which also frees the pages), and by the conversion of a
- *     software-protected VM's range to private (which frees nothing), each
+ *     software-protected VM's range to private (which frees nothing, and
+ *     maps the pages again once the new attributes are stored), each
  *     against IOMMU_IOAS_UNMAP of the same range and the same operation on
  *     the range unmapped;
  *  3. punch-hole of one gmem page with 1, 100 and 10,000 disjoint importers
@@ -36,9 +37,10 @@
  * Every source is populated before a map is timed, so the map paths are
  * compared.  Times come from clock_gettime(CLOCK_MONOTONIC) around the one
  * syscall measured; each figure is the median of an odd number (>= 5) of
- * runs, with min and max.  After each timed revoke,
+ * runs, with min and max.  After each timed punch-hole,
  * IOMMU_TEST_OP_IOAS_CHECK_GMEM requires every IOVA of the range to be
- * unmapped in the domain, so that a skipped revoke fails the program.
+ * unmapped in the domain, so that a skipped revoke fails the program; after
+ * each timed conversion, every IOVA to map its page again.
  * scripts/bench.sh runs every section under QEMU -icount, where times are
  * guest instruction counts: compare ratios, not absolute times.
  *
@@ -714,19 +716,15 @@ static void bench_punch(struct size_result *r, struct source *g, int runs)
 }
 
 /*
- * After converting [off, off + len) of the mapped range of size @size: that
- * range is unmapped in the domain of @d, the rest still maps its pages.
+ * After a conversion of part of the mapped range of size @size: the converted
+ * pages were unmapped before the attributes changed, and mapped again once
+ * they were stored (a software-protected VM lets importers map both states),
+ * so every page of the range maps its guest_memfd page in the domain of @d.
  */
 static void check_converted(struct edu *d, const struct swp_vm *p,
-			    unsigned long size, unsigned long off,
-			    unsigned long len)
+			    unsigned long size)
 {
-	check_gmem(d, IOVA_BASE + off, len, -1, 0);
-	if (off)
-		check_gmem(d, IOVA_BASE, off, p->gmem_fd, 0);
-	if (off + len < size)
-		check_gmem(d, IOVA_BASE + off + len, size - off - len,
-			   p->gmem_fd, off + len);
+	check_gmem(d, IOVA_BASE, size, p->gmem_fd, 0);
 }
 
 /*
@@ -734,8 +732,9 @@ static void check_converted(struct edu *d, const struct swp_vm *p,
  * the same size, bound to its memslot and mapped in each domain in turn;
  * time IOMMU_IOAS_UNMAP of the range, map it again, time the conversion to
  * private of the whole range, or of one page in its middle (which unmaps
- * the converted pages only, and frees nothing), check that they are unmapped
- * and the rest mapped, unmap the area and convert back to shared, untimed.
+ * the converted pages only, frees nothing, and maps them again once the
+ * attributes are stored), check that every page is mapped, unmap the area
+ * and convert back to shared, untimed.
  * For the share of the conversion itself, time the same conversion with
  * nothing mapped.
  */
@@ -765,7 +764,7 @@ static void bench_convert(struct size_result *r, int runs)
 					 IOVA_BASE);
 				trev[c][d][i] = time_convert(&p, off, len,
 						KVM_MEMORY_ATTRIBUTE_PRIVATE);
-				check_converted(&dom[d], &p, size, off, len);
+				check_converted(&dom[d], &p, size);
 				unmap(&dom[d], IOVA_BASE, size);
 				time_convert(&p, off, len, 0);
 			}
@@ -1439,7 +1438,7 @@ print:
 	printf("- Domains: mock is the iommufd selftest's mock domain (CONFIG_IOMMUFD_TEST); VT-d is QEMU's emulated Intel IOMMU, the domain of the edu device %s (vfio cdev %s) attached to its own IOAS; none is an IOAS without any domain. IOVA 0x%lx for every size, inside both apertures.\n",
 	       dom[DOM_VTD].bdf, dom[DOM_VTD].cdev, (unsigned long)IOVA_BASE);
 	printf("- Map into no domain: for gmem, MAP_FILE attaches an importer to the range (kvm_gmem_importer_attach() looks up, populates and registers every page) and writes no IOPTE, so gmem (mock) minus gmem (none) is the cost of filling the domain; for memfd, MAP_FILE with no domain pins nothing (pages are pinned when a domain is filled), so its row is the bare area set-up.\n");
-	printf("- Section 2, revoke: each timed revoke is followed by IOMMU_TEST_OP_IOAS_CHECK_GMEM, which requires every punched or converted page of the range to be unmapped in the domain (iommu_iova_to_phys() == 0) and every other one to map its guest_memfd page, and the first map of each size and domain is checked to map the guest_memfd's pages. The punch-hole revoke times the whole fallocate(PUNCH_HOLE|KEEP_SIZE), which also frees the pages; the conversion revoke times KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) over the software-protected VM's whole memslot, or over one page in its middle, which invalidates the importers that overlap it (the series does on conversion for SW_PROTECTED VMs) and frees nothing: the converted pages are unmapped and the rest of the area stays mapped, which the check after the one-page conversion requires. Each is followed by the same operation on the range not mapped; \"minus the unmapped row\" is (revoke - unmapped) / paired UNMAP, a difference of two medians. Each revoke kind has its own paired UNMAP, timed just before it in the same run.\n");
+	printf("- Section 2, revoke: each timed revoke is followed by IOMMU_TEST_OP_IOAS_CHECK_GMEM, which requires every punched or converted page of the range to be unmapped in the domain (iommu_iova_to_phys() == 0) and every other one to map its guest_memfd page, and the first map of each size and domain is checked to map the guest_memfd's pages. The punch-hole revoke times the whole fallocate(PUNCH_HOLE|KEEP_SIZE), which also frees the pages; the conversion revoke times KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) over the software-protected VM's whole memslot, or over one page in its middle, which invalidates the importers that overlap it (the series does on conversion for SW_PROTECTED VMs) and frees nothing: the converted pages are unmapped, the rest of the area stays mapped, and once the attributes are stored the converted pages are mapped again (a software-protected VM lets importers map both states), so the time includes that populate, and the check after each conversion requires every page of the range to map its guest_memfd page. Each is followed by the same operation on the range not mapped; \"minus the unmapped row\" is (revoke - unmapped) / paired UNMAP, a difference of two medians. Each revoke kind has its own paired UNMAP, timed just before it in the same run.\n");
 	printf("- The software-protected VM's guest_memfd is created with flags 0 (private), as in tests/e2e: this kernel offers GUEST_MEMFD_FLAG_INIT_SHARED only to VMs without private memory (kvm_arch_supports_gmem_init_shared(); KVM_CREATE_GUEST_MEMFD with GUEST_MEMFD_FLAG_MMAP|GUEST_MEMFD_FLAG_INIT_SHARED fails with EINVAL in a software-protected VM), and GUEST_MEMFD_FLAG_MMAP alone would not let private pages be written through a mapping; it is populated with fallocate() and bound to memslot 0 at GPA 0x%lx.\n",
 	       PRIV_GPA);
 	if (!quick)
