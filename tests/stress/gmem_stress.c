@@ -449,44 +449,21 @@ static void *converter(void *arg)
 	return NULL;
 }
 
-static void *puncher(void *arg)
+/*
+ * fallocate() random ranges of at most @max_pages pages of the current file
+ * with @mode, until the deadline or a failure
+ */
+static void fallocate_loop(struct worker *w, int mode, unsigned int max_pages)
 {
-	struct worker *w = arg;
 	unsigned int page, npages;
 	struct gmem *g;
 	int rc;
 
 	while (running()) {
-		rnd_range(w, MAX_PUNCH_PAGES, &page, &npages);
+		rnd_range(w, max_pages, &page, &npages);
 		g = gmem_get();
 		op_begin();
-		rc = fallocate(g->fd,
-			       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			       page * PAGE_SIZE, npages * PAGE_SIZE);
-		op_end();
-		if (rc)
-			fail(w->name, "fallocate", errno);
-		gmem_put(w->name, g);
-		if (rc)
-			break;
-		w->ops++;
-	}
-	return NULL;
-}
-
-/* Allocate pages back, which maps them again in every area covering them */
-static void *filler(void *arg)
-{
-	struct worker *w = arg;
-	unsigned int page, npages;
-	struct gmem *g;
-	int rc;
-
-	while (running()) {
-		rnd_range(w, MAX_FILL_PAGES, &page, &npages);
-		g = gmem_get();
-		op_begin();
-		rc = fallocate(g->fd, FALLOC_FL_KEEP_SIZE, page * PAGE_SIZE,
+		rc = fallocate(g->fd, mode, page * PAGE_SIZE,
 			       npages * PAGE_SIZE);
 		op_end();
 		if (rc)
@@ -496,6 +473,19 @@ static void *filler(void *arg)
 			break;
 		w->ops++;
 	}
+}
+
+static void *puncher(void *arg)
+{
+	fallocate_loop(arg, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		       MAX_PUNCH_PAGES);
+	return NULL;
+}
+
+/* Allocate pages back, which maps them again in every area covering them */
+static void *filler(void *arg)
+{
+	fallocate_loop(arg, FALLOC_FL_KEEP_SIZE, MAX_FILL_PAGES);
 	return NULL;
 }
 
