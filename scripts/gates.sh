@@ -9,13 +9,16 @@
 #               compared with the base (diffed, not grepped)
 #   matrix      IOMMUFD/KVM y/m/n, IOMMUFD_TEST=n, MODULES=n: each links
 #               (vmlinux, bzImage, modules) without a warning
+#   kunit       the generic page table's KUnit suites (UML, the tree's
+#               drivers/iommu/generic_pt/.kunitconfig), which test the
+#               series' iommu_map_max_pgsize() on every format: none fails
 # Prints one line per gate with its wall time and ends with the count.
 set -uo pipefail
 here=$(dirname "$(realpath "$0")")
 top=$(dirname "$here")
 work=$(realpath "$1") cache=$(realpath "$2") out=$(realpath -m "$3"); shift 3
 gates=("$@")
-[ ${#gates[@]} -gt 0 ] || gates=(checkpatch bisect static matrix)
+[ ${#gates[@]} -gt 0 ] || gates=(checkpatch bisect static matrix kunit)
 logs=$out/gates
 mkdir -p "$logs"
 rm -f "$logs"/*.note
@@ -144,6 +147,19 @@ gate_matrix() {
 	fi
 	echo "modules-n (debug kernel): $(( $(date +%s) - t ))s" | tee -a "$logs/matrix.note"
 	return $rc
+}
+
+gate_kunit() {
+	local n
+	need_clean || return 1
+	python3 "$work/tools/testing/kunit/kunit.py" run \
+		--kunitconfig "$work/drivers/iommu/generic_pt" \
+		--build_dir "$cache/build/kunit" --jobs "$(( $(nproc) + 1 ))" \
+		--make_options CC="ccache gcc" || return 1
+	# The case that covers the series, once per format
+	n=$(grep -c 'PASSED\] test_map_max_pgsize' "$logs/kunit.log")
+	echo "test_map_max_pgsize passed on $n formats" | tee "$logs/kunit.note"
+	[ "$n" -ge 4 ]
 }
 
 pass=0 fail=0

@@ -33,9 +33,9 @@ for bed in "$@"; do
 	p=$((p + a)) f=$((f + b)) s=$((s + c))
 done
 # The quick quality gates count as tests too: one each.
-if [ -n "${GATES-checkpatch static bisect matrix}" ]; then
+if [ -n "${GATES-checkpatch static bisect matrix kunit}" ]; then
 	# shellcheck disable=SC2086
-	"$here/gates.sh" "$work" "$cache" "$out" ${GATES-checkpatch static bisect matrix} |
+	"$here/gates.sh" "$work" "$cache" "$out" ${GATES-checkpatch static bisect matrix kunit} |
 		tee "$out/gates.txt"
 	read -r a b < <(sed -n 's/^gates: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
 			"$out/gates.txt")
